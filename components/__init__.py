@@ -1,0 +1,1 @@
+"""Components of the shop: one ComponentResource per concern of the architecture."""

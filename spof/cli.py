@@ -1,0 +1,78 @@
+"""Command line: `python -m spof plan | audit | verify`.
+
+Exit status: 0 when no mandatory finding exists, 1 when one does, 2 for bad input (an unknown
+stack, an invalid configuration value, a program that fails to load or raises).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m spof",
+        description="Find single points of failure in a Pulumi program, offline or in a live account.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    plan = commands.add_parser("plan", help="print the offline plan of one of this project's stacks")
+    plan.add_argument("--stack", default="prod", help="stack to plan, read from stacks/Pulumi.<stack>.yaml (default: prod)")
+    plan.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    plan.add_argument("--set", dest="assignments", action="append", default=[], metavar="KEY=VALUE",
+                      help="override a configuration value; KEY is a dotted path as in "
+                           "`pulumi config set --path`, VALUE is JSON where it parses (repeatable)")
+
+    audit = commands.add_parser("audit", help="run any Pulumi Python program offline and report its findings")
+    audit.add_argument("directory", type=Path, help="directory holding Pulumi.yaml")
+    audit.add_argument("--stack", help="stack whose Pulumi.<stack>.yaml to read (default: the only one, if any)")
+    audit.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    audit.add_argument("--set", dest="assignments", action="append", default=[], metavar="KEY=VALUE",
+                       help="set a configuration value, as for plan (repeatable)")
+    audit.add_argument("--severity", choices=("mandatory", "advisory"), default="mandatory",
+                       help="severity of the findings; advisory never fails (default: mandatory)")
+    return parser
+
+
+def _print_report(report, output_format: str) -> int:  # type: ignore[no-untyped-def]
+    from .report import render_json, render_text
+
+    print(render_json(report) if output_format == "json" else render_text(report))
+    return EXIT_FINDINGS if report.has_mandatory_findings else EXIT_OK
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return EXIT_INPUT
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    # Provider SDKs emit dozens of DeprecationWarnings about their own members on import.
+    warnings.simplefilter("ignore", DeprecationWarning)
+    args = _parser().parse_args(argv)
+    from .engine import ProgramError
+    from .stackconfig import StackConfigError
+
+    try:
+        if args.command == "plan":
+            from .plan import PlanInputError, build_plan
+
+            try:
+                report = build_plan(args.stack, args.assignments)
+            except PlanInputError as error:
+                return _fail(str(error))
+            return _print_report(report, args.format)
+        if args.command == "audit":
+            from .audit import build_audit
+
+            report = build_audit(args.directory, args.stack, args.assignments, args.severity)
+            return _print_report(report, args.format)
+    except (ProgramError, StackConfigError) as error:
+        return _fail(str(error))
+    return EXIT_INPUT

@@ -1,0 +1,1 @@
+"""Rules of this layer; see spof.rules for the registry."""
