@@ -96,6 +96,7 @@ storage = ImageStorage(
     config.storage,
     domain=config.dns.domain,
     zones=zones,
+    replica_provider=providers.get("storage", config.storage.replica_region),
     certificate_provider=providers.get("storage", "us-east-1"),
     opts=providers.opts("storage"),
 )

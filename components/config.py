@@ -201,6 +201,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("dns.healthCheckFailureThreshold", "integer", 3,
             "Failed Route 53 health checks in a row before the endpoint counts as down.",
             minimum=1, maximum=10),
+    Setting("storage.replicaRegion", "string", "us-west-2",
+            "Region of the replica image bucket. S3 replicates every image there, and CloudFront "
+            "falls back to it when the primary bucket answers with a server error. Must differ "
+            "from `aws:region`.",
+            pattern=AWS_REGION_PATTERN, pattern_hint="an AWS region such as us-west-2"),
     Setting("storage.noncurrentVersionDays", "integer", 30,
             "Days an overwritten or deleted image version is kept before it expires.",
             minimum=1, maximum=3650),
@@ -295,6 +300,7 @@ class DnsConfig:
 
 @dataclass(frozen=True)
 class StorageConfig:
+    replica_region: str
     noncurrent_version_days: int
     price_class: str
 
@@ -497,6 +503,10 @@ def validate(config: Mapping[str, Any], project: str) -> ShopConfig:
         raise ConfigError("dns.cloudflareAccountId",
                           "missing: required when dns.providers includes cloudflare; expected "
                           + SETTINGS_BY_KEY["dns.cloudflareAccountId"].pattern_hint)
+    if values["storage.replicaRegion"] == region:
+        raise ConfigError("storage.replicaRegion",
+                          f"invalid value {_show(region)}: expected a region other than aws:region ({region}), "
+                          "so that the image replica survives the loss of the primary region")
     return _build(region, values)
 
 
@@ -549,6 +559,7 @@ def _build(region: str, values: dict[str, Any]) -> ShopConfig:
             health_check_failure_threshold=values["dns.healthCheckFailureThreshold"],
         ),
         storage=StorageConfig(
+            replica_region=values["storage.replicaRegion"],
             noncurrent_version_days=values["storage.noncurrentVersionDays"],
             price_class=values["storage.priceClass"],
         ),

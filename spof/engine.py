@@ -201,6 +201,8 @@ def _run_recorded(program: Program, stack: str, config: Mapping[str, str]) -> Re
     main = str(program.main)
     with _program_context(program):
         _sync_await(runtime_stack.run_pulumi_func(lambda: runpy.run_path(main, run_name="__main__")))
+        # Registrations arrive from several threads; sorting by URN makes two runs print alike.
+        recording.resources.sort(key=lambda resource: resource.urn)
         root = settings.get_root_resource()
         exported = dict(getattr(root, "outputs", {}) or {})
         for name, value in exported.items():
@@ -228,7 +230,8 @@ def _program_context(program: Program) -> Iterator[None]:
         sys.path.remove(str(program.directory))
         for name in set(sys.modules) - before:
             module_file = getattr(sys.modules[name], "__file__", None) or ""
-            if module_file.startswith(str(program.directory) + os.sep):
+            # A virtualenv inside the program's directory holds packages, not the program.
+            if module_file.startswith(str(program.directory) + os.sep) and "site-packages" not in module_file:
                 del sys.modules[name]
 
 
@@ -243,8 +246,7 @@ def _describe_failure(error: BaseException, program: Program) -> str:
         location = f"{_relative(error.filename, program)}:{error.lineno}: "
     else:
         for frame in reversed(traceback.extract_tb(error.__traceback__)):
-            if frame.filename.startswith(str(program.directory) + os.sep) and \
-                    f"{os.sep}venv{os.sep}" not in frame.filename:
+            if frame.filename.startswith(str(program.directory) + os.sep) and "site-packages" not in frame.filename:
                 location = f"{_relative(frame.filename, program)}:{frame.lineno}: "
                 break
     detail = str(error) or error.__class__.__name__

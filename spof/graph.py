@@ -83,6 +83,8 @@ _IDENTITY_KEYS = (
     "clusterIdentifier", "allocationId",
 )
 
+_DNS_TYPE_PREFIXES = ("aws:route53/", "cloudflare:")
+
 # The layer a resource belongs to when neither its tags nor its component say so.
 _TYPE_LAYERS: tuple[tuple[str, str], ...] = (
     ("aws:ec2/instance:", "app"),
@@ -250,6 +252,9 @@ class Graph:
         if resource.urn in self._layer_cache:
             return self._layer_cache[resource.urn]
         layer = self.tags(resource).get("layer")
+        if layer not in LAYERS and resource.type.startswith(_DNS_TYPE_PREFIXES):
+            # A record is DNS wherever it is declared, such as a certificate's validation record.
+            layer = "dns"
         if layer not in LAYERS:
             layer = None
             ancestor = self.by_urn.get(resource.parent) if resource.parent else None

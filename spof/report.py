@@ -93,7 +93,7 @@ def render_text(report: Report, text_sections: Sequence[str] = ()) -> str:
 
     for summary in report.layer_summaries():
         layer = summary["layer"]
-        members = [r for r in resources if report.graph.layer(r) == layer]
+        members = sorted((r for r in resources if report.graph.layer(r) == layer), key=lambda r: (r.type, r.name))
         if not members and not summary["findings"]:
             continue
         lines.append("")
