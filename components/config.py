@@ -418,10 +418,10 @@ _COERCE = {
 }
 
 
-def _unknown_key(key: str, known: list[str]) -> ConfigError:
-    name = key.rsplit(".", 1)[-1]
-    candidates = [k.rsplit(".", 1)[-1] for k in known]
-    close = difflib.get_close_matches(name, candidates, n=1)
+def _unknown_key(key: str, known: list[str], name: str | None = None) -> ConfigError:
+    """Reject `key`, suggesting the known name closest to `name` (by default its last segment)."""
+    name = name or key.rsplit(".", 1)[-1]
+    close = difflib.get_close_matches(name, known, n=1)
     hint = f"did you mean {close[0]!r}? " if close else ""
     return ConfigError(key, f"unknown configuration key; {hint}known keys here: {', '.join(known)}")
 
@@ -580,4 +580,4 @@ def check_key(key: str) -> None:
     group, _, member = key.partition(".")
     if member and group in GROUPS:
         raise _unknown_key(key, sorted(k.split(".", 1)[1] for k in SETTINGS_BY_KEY if k.startswith(group + ".")))
-    raise _unknown_key(key, sorted({k.split(".")[0] for k in SETTINGS_BY_KEY}))
+    raise _unknown_key(key, sorted({k.split(".")[0] for k in SETTINGS_BY_KEY}), name=group)

@@ -253,6 +253,14 @@ def _describe_failure(error: BaseException, program: Program) -> str:
     return f"{location}{error.__class__.__name__}: {detail}"
 
 
+def _shown(path: Path) -> str:
+    """Return a path relative to the working directory when it lies below it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def _relative(filename: str, program: Program) -> str:
     try:
         return str(Path(filename).resolve().relative_to(program.directory))
@@ -274,7 +282,7 @@ def record(program: Program, stack: str, config: Mapping[str, str]) -> Recording
         except ProgramError:
             raise
         except Exception as error:  # noqa: BLE001 - any failure of user code is reported, not raised
-            raise ProgramError(f"{program.directory.name}: program failed: {_describe_failure(error, program)}") from error
+            raise ProgramError(f"{_shown(program.main)} failed: {_describe_failure(error, program)}") from error
 
 
 def encode_config(values: Mapping[str, Any]) -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ def stack_file(config_dir: Path, stack: str) -> Path:
     path = config_dir / f"Pulumi.{stack}.yaml"
     if not path.is_file():
         available = ", ".join(stack_names(config_dir)) or "none"
-        raise StackConfigError(f"stack {stack!r} not found: no {path.name} in {config_dir}; "
+        raise StackConfigError(f"stack {stack!r} not found: no {path.name} in {os.path.relpath(config_dir)}; "
                                f"available stacks: {available}")
     return path
 
