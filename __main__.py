@@ -10,12 +10,15 @@ import pulumi
 import pulumi_aws as aws
 from pulumi.runtime import config as runtime_config
 
+from components.backup import DatabaseBackup
 from components.cache import Cache
+from components.chaos import ChaosDrills
 from components.config import ConfigError, ShopConfig, validate
 from components.database import Database
 from components.dns import DnsZones, PublicRecords
 from components.identity import Identity
 from components.load_balancer import InternalLoadBalancer, PublicLoadBalancer
+from components.monitoring import Alarms, LogArchive, Watched
 from components.network import Network
 from components.payments import Payments
 from components.providers import LayerProviders
@@ -52,6 +55,7 @@ azs = sorted(available.names)[: config.az_count]
 zones = DnsZones("dns", config.dns, opts=providers.opts("dns"))
 network = Network("network", config.network, azs, opts=providers.opts("network"))
 security_groups = SecurityGroups("security-groups", network.vpc_id, opts=providers.opts("network"))
+logs = LogArchive("logs", config.monitoring, opts=providers.opts("monitoring"))
 
 public_lb = PublicLoadBalancer(
     "public-lb",
@@ -62,6 +66,7 @@ public_lb = PublicLoadBalancer(
     health_check_path=config.web.health_check_path,
     domain=config.dns.domain,
     zones=zones,
+    access_log_bucket=logs.bucket_name,
     opts=providers.opts("load-balancer"),
 )
 internal_lb = InternalLoadBalancer(
@@ -71,6 +76,7 @@ internal_lb = InternalLoadBalancer(
     vpc_id=network.vpc_id,
     config=config.load_balancer,
     health_check_path=config.app.health_check_path,
+    access_log_bucket=logs.bucket_name,
     opts=providers.opts("load-balancer"),
 )
 
@@ -98,6 +104,7 @@ storage = ImageStorage(
     zones=zones,
     replica_provider=providers.get("storage", config.storage.replica_region),
     certificate_provider=providers.get("storage", "us-east-1"),
+    log_bucket_domain_name=logs.bucket_domain_name,
     opts=providers.opts("storage"),
 )
 
@@ -153,6 +160,46 @@ records = PublicRecords(
     opts=providers.opts("dns"),
 )
 
+backup = DatabaseBackup(
+    "backup",
+    database_arn=database.primary.arn,
+    subnet_group_name=database.subnet_group.name,
+    security_group_id=security_groups.database.id,
+    opts=providers.opts("database"),
+)
+alarms = Alarms(
+    "alarms",
+    config.monitoring,
+    Watched(
+        public_lb=public_lb.load_balancer,
+        public_target_group=public_lb.target_group,
+        internal_lb=internal_lb.load_balancer,
+        internal_target_group=internal_lb.target_group,
+        groups=[("web", web.group, config.web.min_size), ("app", app.group, config.app.min_size)],
+        primary=database.primary,
+        allocated_storage_gb=config.database.allocated_storage_gb,
+        replicas=database.replicas,
+        cache=cache.replication_group,
+        cache_nodes=config.cache.replicas + 1,
+        distribution=storage.distribution,
+        health_check=records.health_check,
+        dead_letter_queue=payments.dead_letter_queue,
+    ),
+    global_provider=providers.get("monitoring", "us-east-1"),
+    stack_region=config.region,
+    opts=providers.opts("monitoring"),
+)
+drills = ChaosDrills(
+    "chaos",
+    azs=azs,
+    stack=stack,
+    database_arn=database.primary.arn,
+    database_multi_az=config.database.multi_az,
+    cache_arn=cache.replication_group.arn,
+    stop_alarm_arn=alarms.alarms["public-lb-5xx"].arn,
+    opts=providers.opts("monitoring"),
+)
+
 pulumi.export("azs", azs)
 pulumi.export("url", f"https://{config.dns.domain}")
 pulumi.export("imagesUrl", f"https://images.{config.dns.domain}")
@@ -166,3 +213,8 @@ pulumi.export("cacheEndpoint", cache.replication_group.primary_endpoint_address)
 pulumi.export("paymentRetryQueueUrl", payments.retry_queue.url)
 pulumi.export("ciDeployRoleArn", identity.deploy_role.arn)
 pulumi.export("ciPreviewRoleArn", identity.preview_role.arn)
+pulumi.export("alarmTopicArn", alarms.topic.arn)
+pulumi.export("logBucket", logs.bucket.bucket)
+pulumi.export("replicaImageBucket", storage.replica_bucket.bucket)
+pulumi.export("backupVault", backup.vault.name)
+pulumi.export("chaosTemplateIds", [template.id for template in drills.templates])

@@ -220,6 +220,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("payments.retryMaxReceiveCount", "integer", 5,
             "Attempts at a failed payment before it moves to the dead-letter queue.",
             minimum=1, maximum=100),
+    Setting("monitoring.alarmEmail", "string", "",
+            "Address subscribed to the alarm topic. Empty: no subscription; subscribe your paging "
+            "tool to the topic instead.",
+            pattern=r"^([^@\s]+@[^@\s]+\.[^@\s]+)?$", pattern_hint="an e-mail address, or empty"),
+    Setting("monitoring.logRetentionDays", "integer", 90,
+            "Days load balancer and CDN access logs are kept in the log bucket.", minimum=1, maximum=3650),
     Setting("admins", "list", [],
             "IAM users the stack creates in the administrators group. Fewer than two leaves "
             "the account with one person who can act, which the SPOF rules report.",
@@ -312,6 +318,12 @@ class PaymentsConfig:
 
 
 @dataclass(frozen=True)
+class MonitoringConfig:
+    alarm_email: str
+    log_retention_days: int
+
+
+@dataclass(frozen=True)
 class CiConfig:
     github_repository: str
     oidc_provider_arn: str
@@ -333,6 +345,7 @@ class ShopConfig:
     dns: DnsConfig
     storage: StorageConfig
     payments: PaymentsConfig
+    monitoring: MonitoringConfig
     admins: tuple[str, ...]
     ci: CiConfig
     # The raw project-namespace values after defaults, keyed by dotted path.
@@ -567,6 +580,7 @@ def _build(region: str, values: dict[str, Any]) -> ShopConfig:
             providers=tuple(values["payments.providers"]),
             retry_max_receive_count=values["payments.retryMaxReceiveCount"],
         ),
+        monitoring=MonitoringConfig(values["monitoring.alarmEmail"], values["monitoring.logRetentionDays"]),
         admins=tuple(values["admins"]),
         ci=CiConfig(values["ci.githubRepository"], values["ci.oidcProviderArn"]),
         values=values,

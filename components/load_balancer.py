@@ -33,6 +33,7 @@ class _ApplicationLoadBalancer(pulumi.ComponentResource):
         config: LoadBalancerConfig,
         target_port: int,
         health_check_path: str,
+        access_log_bucket: pulumi.Input[str] | None,
         opts: pulumi.ResourceOptions | None,
     ) -> None:
         super().__init__(type_, name, None, opts)
@@ -48,6 +49,8 @@ class _ApplicationLoadBalancer(pulumi.ComponentResource):
             # instead of reaching the application.
             drop_invalid_header_fields=True,
             enable_cross_zone_load_balancing=True,
+            access_logs={"bucket": access_log_bucket, "prefix": f"alb/{name}", "enabled": True}
+            if access_log_bucket is not None else None,
             tags={"Name": child_name(name, "alb")},
             opts=child,
         )
@@ -88,12 +91,14 @@ class PublicLoadBalancer(_ApplicationLoadBalancer):
         health_check_path: str,
         domain: str,
         zones: DnsZones,
+        access_log_bucket: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(
             "shop:loadBalancer:Public", name, internal=False, subnets=subnets,
             security_group_id=security_group_id, vpc_id=vpc_id, config=config,
-            target_port=WEB_PORT, health_check_path=health_check_path, opts=opts,
+            target_port=WEB_PORT, health_check_path=health_check_path,
+            access_log_bucket=access_log_bucket, opts=opts,
         )
         child = pulumi.ResourceOptions(parent=self)
         certificate_arn: pulumi.Input[str] = config.certificate_arn or validated_certificate(
@@ -138,12 +143,14 @@ class InternalLoadBalancer(_ApplicationLoadBalancer):
         vpc_id: pulumi.Input[str],
         config: LoadBalancerConfig,
         health_check_path: str,
+        access_log_bucket: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(
             "shop:loadBalancer:Internal", name, internal=True, subnets=subnets,
             security_group_id=security_group_id, vpc_id=vpc_id, config=config,
-            target_port=APP_PORT, health_check_path=health_check_path, opts=opts,
+            target_port=APP_PORT, health_check_path=health_check_path,
+            access_log_bucket=access_log_bucket, opts=opts,
         )
         # Traffic stays inside the VPC, between security groups that admit only each other.
         self.listener = aws.lb.Listener(
