@@ -407,7 +407,25 @@ def test_preview_access_check(
         assert "::notice" not in stdout
 
 
-# Versions
+# Versions and paths
+
+
+def test_workflow_paths_match_project() -> None:
+    # The cloud jobs create venv/ and policy/venv/ and read stacks/Pulumi.<stack>.yaml.
+    project = yaml.safe_load((ROOT / "Pulumi.yaml").read_text(encoding="utf-8"))
+    assert project["runtime"]["options"]["virtualenv"] == "venv"
+    assert project["stackConfigDir"] == "stacks"
+    for stack in STACKS:
+        assert (ROOT / "stacks" / f"Pulumi.{stack}.yaml").is_file()
+
+
+def test_policy_pack_virtualenv_matches_workflows() -> None:
+    policy_project = ROOT / "policy" / "PulumiPolicy.yaml"
+    if not policy_project.is_file():
+        pytest.skip("policy/PulumiPolicy.yaml does not exist yet")
+    runtime = yaml.safe_load(policy_project.read_text(encoding="utf-8"))["runtime"]
+    assert isinstance(runtime, dict), "PulumiPolicy.yaml must name the virtualenv the workflows install into"
+    assert runtime["options"]["virtualenv"] == "venv"
 
 
 def test_pulumi_cli_matches_sdk(workflows: dict[str, dict[str, Any]]) -> None:
