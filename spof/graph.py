@@ -114,6 +114,17 @@ def is_known(value: Any) -> bool:
     return value != UNKNOWN
 
 
+def describe(value: Any) -> str:
+    """Render a property value for a message the way a program sets it: `not set` for None."""
+    if value is None:
+        return "not set"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def strings_in(value: Any) -> Iterator[str]:
     """Yield every string inside a property value, however deeply nested."""
     if isinstance(value, str):
@@ -219,6 +230,49 @@ class Graph:
     def ref(self, resource: Resource, key: str, *types: str) -> Resource | None:
         found = self.refs(resource, key, *types)
         return found[0] if found else None
+
+    def resolve(self, resource: Resource, key: str, *types: str, values: Any = None) -> list[Resource] | None:
+        """Return the resources of the given types that property `key` refers to, or None when
+        some reference cannot be followed.
+
+        `values` replaces the property's value when only part of it holds references, such as
+        the subnet ids inside `subnetMappings`. A reference cannot be followed when it is
+        unknown and the property records no dependency, or when it names nothing of the given
+        types in the graph (an existing resource the program only refers to). Rules treat None
+        as "cannot tell".
+        """
+        value = resource.props.get(key) if values is None else values
+        dependencies = [
+            target for target in (self.by_urn.get(urn) for urn in resource.property_dependencies.get(key, ()))
+            if target is not None and (not types or target.type in types)
+        ]
+        found: dict[str, Resource] = {}
+        unknown = False
+        for text in strings_in(value):
+            if not is_known(text):
+                unknown = True
+                continue
+            matches = self.find(text, *types)
+            if not matches:
+                return None
+            found.update((match.urn, match) for match in matches)
+        # During a preview the ids are unknown, but the dependencies name what the value was
+        # computed from. They are used only then, so they never override a known value.
+        if unknown:
+            if not dependencies:
+                return None
+            found.update((target.urn, target) for target in dependencies)
+        return list(found.values())
+
+    def known_azs(self, resources: Iterable[Resource]) -> set[str] | None:
+        """Return the AZs the resources sit in, or None when the AZ of any one is unknown."""
+        zones: set[str] = set()
+        for resource in resources:
+            zone = self.az(resource)
+            if zone is None:
+                return None
+            zones.add(zone)
+        return zones
 
     def tags(self, resource: Resource) -> dict[str, str]:
         """Return the tags AWS would store: the provider's default tags, then the resource's."""
