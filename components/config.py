@@ -18,8 +18,8 @@ from typing import Any, Literal
 
 Kind = Literal["integer", "boolean", "string", "choice", "list"]
 
-# Pulumi's AWS provider and the Cloudflare provider own their namespaces; only the keys this
-# program reads from them are checked here.
+# Pulumi's AWS and Cloudflare providers own their namespaces, so only the keys this program
+# reads from them are checked here.
 AWS_REGION_KEY = "aws:region"
 AWS_REGION_PATTERN = r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$"
 DNS_PROVIDERS = ("route53", "cloudflare")
@@ -361,7 +361,7 @@ def _invalid(setting: Setting, value: Any, rule: str | None = None) -> ConfigErr
 
 
 def _coerce_integer(setting: Setting, value: Any) -> int:
-    # bool is a subclass of int in Python, and `true` is no AZ count.
+    # bool is a subclass of int in Python, but `true` is not a count.
     if isinstance(value, bool):
         raise _invalid(setting, value)
     if isinstance(value, float) and value.is_integer():
@@ -495,16 +495,16 @@ def validate(config: Mapping[str, Any], project: str) -> ShopConfig:
         raise ConfigError(AWS_REGION_KEY, f"invalid value {_show(region)}: expected an AWS "
                                           "region such as us-east-1")
 
-    given = _flatten(project_values)
+    stack_values = _flatten(project_values)
     values: dict[str, Any] = {}
     for setting in SETTINGS:
-        if setting.key not in given:
+        if setting.key not in stack_values:
             if setting.required:
                 raise ConfigError(setting.key, f"missing: expected {setting.allowed()}; "
                                                f"set it with `pulumi config set --path {setting.key} ...`")
             values[setting.key] = setting.default
             continue
-        values[setting.key] = _COERCE[setting.kind](setting, given[setting.key])
+        values[setting.key] = _COERCE[setting.kind](setting, stack_values[setting.key])
 
     _check_cidr(values["network.cidrBlock"])
     for tier in ("web", "app"):

@@ -1,7 +1,7 @@
 """DNS on two providers: the same records in a Route 53 zone and a Cloudflare zone.
 
 Resolvers pick any name server the registrar lists, so every record must exist, identical, in
-both zones; `DnsZones.publish` is the one place that writes records, which keeps them equal by
+both zones. `DnsZones.publish` is the one place that writes records, which keeps them equal by
 construction. Cloudflare records stay DNS-only (`proxied: false`): a proxied record gets
 Cloudflare's addresses and an automatic TTL, which Route 53 cannot mirror. A Route 53 alias
 becomes a CNAME on Cloudflare, which Cloudflare flattens at the zone apex.
@@ -189,8 +189,8 @@ class PublicRecords(pulumi.ComponentResource):
     """The shop's public names, a Route 53 health check on the public load balancer, and NS sets.
 
     The apex and `www` point at the public load balancer, `images` at the CDN. Each zone's apex
-    NS set lists the name servers of both providers, so a resolver that asks either provider is
-    told about both.
+    NS set lists the name servers of both providers, so a resolver that queries either provider
+    learns about both.
     """
 
     def __init__(

@@ -73,8 +73,8 @@ class ImageStorage(pulumi.ComponentResource):
     """Images in S3, replicated to `storage.replicaRegion`, served by CloudFront over HTTPS only.
 
     CloudFront reads both buckets through origin access control, so neither bucket is public. An
-    origin group sends GET, HEAD and OPTIONS requests to the replica when the primary answers
-    with a 5xx error, after CloudFront's default of three connection attempts.
+    origin group sends GET, HEAD and OPTIONS requests to the replica when the primary returns
+    a 5xx error, after CloudFront's default of three connection attempts.
     """
 
     def __init__(

@@ -60,8 +60,8 @@ class Tier(pulumi.ComponentResource):
     """Instances of one tier behind a target group, spread over every AZ's app subnet.
 
     The group replaces an instance that fails the load balancer's health check (`healthCheckType:
-    ELB`), not only one whose hardware fails, and an instance refresh rolls out a new launch
-    template while at least 90 % of the desired capacity stays in service.
+    ELB`), not only one whose hardware fails. An instance refresh rolls out a new launch template
+    while at least 90 % of the desired capacity stays in service.
     """
 
     def __init__(

@@ -425,3 +425,9 @@ def test_children_named_after_their_component(graph: Graph) -> None:
         if parent is None or parent.type == "pulumi:pulumi:Stack" or parent.custom:
             continue
         assert resource.name.startswith(parent.name + "-"), (resource.name, parent.name)
+
+
+def test_stack_outputs_documented(prod: Report) -> None:
+    from components.outputs import STACK_OUTPUTS
+
+    assert set(prod.outputs) == set(STACK_OUTPUTS)
