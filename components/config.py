@@ -440,15 +440,26 @@ def _unknown_key(key: str, known: list[str], name: str | None = None) -> ConfigE
 
 
 def _flatten(project_values: Mapping[str, Any]) -> dict[str, Any]:
-    """Flatten `{"web": {"minSize": 2}}` into `{"web.minSize": 2}`, rejecting unknown keys."""
+    """Flatten `{"web": {"minSize": 2}}` into `{"web.minSize": 2}`, rejecting unknown keys.
+
+    `pulumi new` writes its answers under flat keys such as `shop:dns.domain`, so a key may come
+    in either form, but not in both.
+    """
     flat: dict[str, Any] = {}
-    top_level = sorted({key.split(".")[0] for key in SETTINGS_BY_KEY})
+    origins: dict[str, str] = {}
+
+    def put(key: str, value: Any, origin: str) -> None:
+        if key in flat:
+            raise ConfigError(key, f"set twice, {origins[key]} and {origin}; remove one of them")
+        flat[key] = value
+        origins[key] = origin
+
     for name, value in project_values.items():
         if name in SETTINGS_BY_KEY:
-            flat[name] = value
+            put(name, value, f"as the key {name}")
             continue
         if name not in GROUPS:
-            raise _unknown_key(name, top_level)
+            check_key(name)
         # Pulumi passes an object-valued key to the program as JSON text.
         if isinstance(value, str):
             try:
@@ -463,7 +474,7 @@ def _flatten(project_values: Mapping[str, Any]) -> dict[str, Any]:
             key = f"{name}.{member}"
             if key not in SETTINGS_BY_KEY:
                 raise _unknown_key(key, [m.split(".", 1)[1] for m in members])
-            flat[key] = member_value
+            put(key, member_value, f"as {member} under {name}")
     return flat
 
 

@@ -212,3 +212,28 @@ def test_weak_choices_are_not_errors() -> None:
     values["shop:admins"] = []
     config = validate(values, "shop")
     assert config.az_count == 1
+
+
+def test_flat_key_from_pulumi_new() -> None:
+    values = prod_values()
+    del values["shop:dns"]["domain"]
+    values["shop:dns.domain"] = "shop.example.org"
+    assert validate(values, "shop").dns.domain == "shop.example.org"
+
+
+def test_key_set_twice_rejected() -> None:
+    values = prod_values()
+    values["shop:dns.domain"] = "shop.example.org"
+    error = error_for(values)
+    assert error.key == "dns.domain"
+    assert "set twice" in str(error)
+    assert "as domain under dns" in str(error)
+    assert "as the key dns.domain" in str(error)
+
+
+def test_unknown_flat_key() -> None:
+    values = prod_values()
+    values["shop:web.minsize"] = 2
+    error = error_for(values)
+    assert error.key == "web.minsize"
+    assert "did you mean 'minSize'" in str(error)
