@@ -104,6 +104,10 @@ def _plain(value: Any) -> Any:
     if value is rpc.UNKNOWN or (isinstance(value, str) and value == rpc.UNKNOWN):
         return UNKNOWN
     if isinstance(value, Mapping):
+        if value.get(rpc._special_sig_key) == rpc._special_secret_sig:
+            # An input the provider marks secret, such as an SSM parameter's value, arrives in its
+            # wire form, but rules compare the value itself.
+            return _plain(value.get("value"))
         return {str(key): _plain(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(item) for item in value]
