@@ -168,7 +168,8 @@ def serving_instances(graph: Graph) -> Serving:
                 serving.unknown_target_group.add(instance.urn)
                 continue
             target_group = target_groups[0]
-            serving.target_groups.setdefault(instance.urn, []).append(target_group)
+            if target_group not in serving.target_groups.setdefault(instance.urn, []):
+                serving.target_groups[instance.urn].append(target_group)
             serving.members.setdefault(target_group.urn, []).append(instance)
 
     addresses: dict[str, Resource] = {}
