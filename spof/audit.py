@@ -8,6 +8,7 @@ from pathlib import Path
 from . import engine, stackconfig
 from .report import Report
 from .rules import evaluate
+from .scenarios import build_sections
 
 
 def build_audit(directory: Path, stack: str | None = None, assignments: Sequence[str] = (),
@@ -38,4 +39,5 @@ def build_audit(directory: Path, stack: str | None = None, assignments: Sequence
         simulated_invokes=recording.simulated_invokes,
         unanswered_invokes=recording.unanswered_invokes,
         warnings=recording.warnings,
+        sections=build_sections(graph),
     )

@@ -11,8 +11,15 @@ import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .report import Report
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+FORMATS = ("text", "json", "markdown", "mermaid")
+FORMAT_HELP = ("output format: text, json, markdown (the failure matrix and the modeled availability) "
+               "or mermaid (a flowchart of the layers in each AZ) (default: text)")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -24,7 +31,7 @@ def _parser() -> argparse.ArgumentParser:
 
     plan = commands.add_parser("plan", help="print the offline plan of one of this project's stacks")
     plan.add_argument("--stack", default="prod", help="stack to plan, read from stacks/Pulumi.<stack>.yaml (default: prod)")
-    plan.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    plan.add_argument("--format", choices=FORMATS, default="text", help=FORMAT_HELP)
     plan.add_argument("--set", dest="assignments", action="append", default=[], metavar="KEY=VALUE",
                       help="override a configuration value; KEY is a dotted path as in "
                            "`pulumi config set --path`, VALUE is JSON where it parses (repeatable)")
@@ -32,7 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     audit = commands.add_parser("audit", help="run any Pulumi Python program offline and report its findings")
     audit.add_argument("directory", type=Path, help="directory holding Pulumi.yaml")
     audit.add_argument("--stack", help="stack whose Pulumi.<stack>.yaml to read (default: the only one, if any)")
-    audit.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    audit.add_argument("--format", choices=FORMATS, default="text", help=FORMAT_HELP)
     audit.add_argument("--set", dest="assignments", action="append", default=[], metavar="KEY=VALUE",
                        help="set a configuration value, as for plan (repeatable)")
     audit.add_argument("--severity", choices=("mandatory", "advisory"), default="mandatory",
@@ -40,10 +47,20 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _print_report(report, output_format: str) -> int:  # type: ignore[no-untyped-def]
+def _print_report(report: Report, output_format: str) -> int:
     from .report import render_json, render_text
+    from .scenarios import render_markdown, render_matrix_text
 
-    print(render_json(report) if output_format == "json" else render_text(report))
+    if output_format == "json":
+        print(render_json(report))
+    elif output_format == "markdown":
+        print(render_markdown(report.sections, report.stack))
+    elif output_format == "mermaid":
+        from .diagram import render_mermaid
+
+        print(render_mermaid(report.graph))
+    else:
+        print(render_text(report, render_matrix_text(report.sections)))
     return EXIT_FINDINGS if report.has_mandatory_findings else EXIT_OK
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from . import engine, stackconfig
 from .report import Report
 from .rules import evaluate
+from .scenarios import build_sections
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -68,6 +69,7 @@ def build_plan(stack: str, assignments: Sequence[str] = (), directory: Path = RO
         simulated_invokes=recording.simulated_invokes,
         unanswered_invokes=recording.unanswered_invokes,
         warnings=recording.warnings,
+        sections=build_sections(graph),
     )
 
 
