@@ -203,14 +203,14 @@ def _type_outputs(
                                                 f"secret:rds!db-{fields['uuid']}-{fields['hex6']}"}],
         }
     if type_ == "aws:elasticache/replicationGroup:ReplicationGroup":
-        count = inputs.get("numCacheClusters") or 1
+        count = _node_count(inputs.get("numCacheClusters"))
         return {
             "primaryEndpointAddress": f"master.{physical}.{fields['hex6']}.cache.amazonaws.com",
             "readerEndpointAddress": f"replica.{physical}.{fields['hex6']}.cache.amazonaws.com",
-            "memberClusters": [f"{physical}-{index + 1:03d}" for index in range(int(count))],
+            "memberClusters": [f"{physical}-{index + 1:03d}" for index in range(count)],
         }
     if type_ == "aws:elasticache/cluster:Cluster":
-        count = int(inputs.get("numCacheNodes") or 1)
+        count = _node_count(inputs.get("numCacheNodes"))
         return {
             "cacheNodes": [
                 {"id": f"{index + 1:04d}", "address": f"{physical}.{fields['hex6']}.{index + 1:04d}.cache.amazonaws.com",
@@ -237,6 +237,11 @@ def _type_outputs(
     if type_ == "aws:cloudfront/originAccessControl:OriginAccessControl":
         return {"etag": hex16.upper()}
     return {}
+
+
+def _node_count(value: Any) -> int:
+    """Return a node count input as an int. An unset or unknown count simulates one node."""
+    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 1 else 1
 
 
 def invoke_result(token: str, args: Mapping[str, Any], region: str) -> dict[str, Any] | None:
