@@ -13,8 +13,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from pulumi.runtime import rpc
 
-from spof import engine
+from spof import engine, simulated
 from spof.audit import build_audit
 from spof.report import Report
 from spof.rules.cache import subnet_group_azs
@@ -97,6 +98,14 @@ def test_redis_address_is_read() -> None:
     address = cluster.outputs["cacheNodes"][0]["address"]
     assert parameter.props["value"] == address
     assert report.outputs["sessions_endpoint"] == f"{address}:6379"
+
+
+@pytest.mark.parametrize(("count", "nodes"), [(3, 3), (None, 1), (rpc.UNKNOWN, 1)])
+def test_unknown_node_count_simulates_one(count: object, nodes: int) -> None:
+    # The mock engine passes an unknown input as a sentinel string, which must not crash a count.
+    _, outputs = simulated.resource_state("aws:elasticache/cluster:Cluster", "sessions", {"numCacheNodes": count},
+                                          "urn:pulumi:audit::p::aws:elasticache/cluster:Cluster::sessions", "us-east-1")
+    assert len(outputs["cacheNodes"]) == nodes
 
 
 def test_deprecated_types_are_warned() -> None:
