@@ -37,6 +37,6 @@ def payments_single_provider(graph: Graph) -> Iterable[Violation]:
     provider, secret = next(iter(providers.items()))
     yield Violation(
         secret,
-        f"The stack must hold credentials for at least 2 payment providers (found 1: {provider}, "
-        f"in secret {secret.name}; providers are counted from the {PROVIDER_TAG} tag of secrets)",
+        f"The stack must hold credentials for at least 2 payment providers, counted from the {PROVIDER_TAG} "
+        f"tag of Secrets Manager secrets (found 1: {provider}, in secret {secret.name})",
     )

@@ -140,10 +140,10 @@ def replication_destinations(graph: Graph) -> dict[str, tuple[Resource, Resource
 )
 def s3_bucket_unversioned(graph: Graph) -> Iterable[Violation]:
     versioning = bucket_versioning(graph)
-    destinations = replication_destinations(graph)
     for bucket in graph.of_type(*BUCKETS):
-        # A replica bucket is reported by s3-replica-unversioned, with the replication named.
-        if destinations is None or bucket.urn in destinations or versioning.state(bucket) is not False:
+        # A replica bucket is reported here too, so that disabling s3-replica-unversioned in
+        # the policy pack's configuration leaves no unversioned bucket unreported.
+        if versioning.state(bucket) is not False:
             continue
         yield Violation(
             bucket, f"S3 bucket {bucket.name} must have versioning enabled ({versioning.found(bucket)})",
@@ -196,5 +196,5 @@ def cloudfront_invalid_failover_codes(graph: Graph) -> Iterable[Violation]:
             yield Violation(
                 distribution,
                 f"Origin group {group.get('originId')} of CloudFront distribution {distribution.name} must fail "
-                f"over only on status codes CloudFront accepts ({allowed}); found {shown}",
+                f"over only on status codes CloudFront accepts, which are {allowed} (found {shown})",
             )
