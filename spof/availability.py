@@ -44,8 +44,9 @@ def figure(name: str) -> float:
     """Return the availability figure `name` of spof/data/sla.json as a fraction."""
     value = figures()["availability"][name]["value"]
     if not 0.0 <= value <= 1.0:
-        raise ValueError(f"spof/data/sla.json: availability {name}: invalid value {value}; expected a "
-                         "fraction from 0 to 1")
+        raise ValueError(
+            f"spof/data/sla.json: availability {name}: invalid value {value}; expected a fraction from 0 to 1"
+        )
     return float(value)
 
 
@@ -98,8 +99,12 @@ def layer_availability(topology: Topology) -> dict[str, _Layer]:
         layer("cache").add(figure(key), f"{group.resource.name}: {key}")
 
     for origin in topology.image_origins:
-        redundant = (origin.replica is not None and origin.replicated and origin.has_origin_group
-                     and origin.region != origin.replica_region)
+        redundant = (
+            origin.replica is not None
+            and origin.replicated
+            and origin.has_origin_group
+            and origin.region != origin.replica_region
+        )
         if redundant:
             buckets, basis = parallel([figure("s3"), figure("s3")]), "cloudfront x parallel(s3, s3 replica)"
         else:
@@ -148,7 +153,7 @@ def model_availability(topology: Topology, journeys: Sequence[Journey]) -> dict[
             },
             "journeys": details,
             "note": "Series multiply, independent redundant components combine as 1 - ∏(1 - a). The figures "
-                    "are SLA thresholds from spof/data/sla.json, not failure rates, and correlated failures "
-                    "are not modeled.",
+            "are SLA thresholds from spof/data/sla.json, not failure rates, and correlated failures "
+            "are not modeled.",
         },
     }

@@ -43,17 +43,27 @@ class Journey:
 # The one place that maps journeys to layers. `network` stands for private egress, which only
 # the calls to payment providers need.
 JOURNEYS: tuple[Journey, ...] = (
-    Journey("browse", ("dns", "load-balancer", "web", "app", "database"), frozenset({"database"}),
-            "Catalogue pages. They read the database, so a read replica serves them while the "
-            "primary is lost; the cache only speeds them up."),
-    Journey("images", ("dns", "storage"), frozenset(),
-            "Product images from the CDN and the image bucket behind it."),
-    Journey("login", ("dns", "load-balancer", "web", "app", "database", "cache"), frozenset({"database"}),
-            "Signing in: credentials are read from the database, the session is written to the cache."),
-    Journey("checkout", ("dns", "load-balancer", "web", "app", "database", "cache", "payments", "network"),
-            frozenset(),
-            "Placing an order: it writes to the database primary, reads the session from the cache "
-            "and calls a payment provider through private egress."),
+    Journey(
+        "browse",
+        ("dns", "load-balancer", "web", "app", "database"),
+        frozenset({"database"}),
+        "Catalogue pages. They read the database, so a read replica serves them while the "
+        "primary is lost; the cache only speeds them up.",
+    ),
+    Journey("images", ("dns", "storage"), frozenset(), "Product images from the CDN and the image bucket behind it."),
+    Journey(
+        "login",
+        ("dns", "load-balancer", "web", "app", "database", "cache"),
+        frozenset({"database"}),
+        "Signing in: credentials are read from the database, the session is written to the cache.",
+    ),
+    Journey(
+        "checkout",
+        ("dns", "load-balancer", "web", "app", "database", "cache", "payments", "network"),
+        frozenset(),
+        "Placing an order: it writes to the database primary, reads the session from the cache "
+        "and calls a payment provider through private egress.",
+    ),
 )
 JOURNEY_NAMES: tuple[str, ...] = tuple(journey.name for journey in JOURNEYS)
 
@@ -114,6 +124,7 @@ def _seconds(value: float) -> str:
 
 # The failures, each derived from the topology.
 
+
 def az_failures(topology: Topology) -> list[Failure]:
     return [_az_failure(topology, az) for az in topology.azs]
 
@@ -127,9 +138,17 @@ def _az_failure(topology: Topology, lost: str) -> Failure:
             continue
         name = balancer.resource.name
         if balancer.azs - {lost}:
-            impacts.append(Impact("load-balancer", name, State(
-                DEGRADED, balancer.node_loss.seconds,
-                f"{name} stops answering from {lost} after {balancer.node_loss.basis}")))
+            impacts.append(
+                Impact(
+                    "load-balancer",
+                    name,
+                    State(
+                        DEGRADED,
+                        balancer.node_loss.seconds,
+                        f"{name} stops answering from {lost} after {balancer.node_loss.basis}",
+                    ),
+                )
+            )
         else:
             impacts.append(Impact("load-balancer", name, State(DOWN, cause=f"{name} has subnets only in {lost}")))
 
@@ -140,15 +159,32 @@ def _az_failure(topology: Topology, lost: str) -> Failure:
         if len(tier.azs) < 2:
             impacts.append(Impact(tier.layer, name, State(DOWN, cause=f"{name} has subnets only in {lost}")))
         elif tier.instances < 2:
-            impacts.append(Impact(tier.layer, name, State(
-                DOWN, cause=f"{name} runs a single instance, which may be in {lost}")))
+            impacts.append(
+                Impact(tier.layer, name, State(DOWN, cause=f"{name} runs a single instance, which may be in {lost}"))
+            )
         elif tier.detection is None:
-            impacts.append(Impact(tier.layer, name, State(
-                DOWN, cause=f"no load balancer health check takes the instances of {name} in {lost} out of service")))
+            impacts.append(
+                Impact(
+                    tier.layer,
+                    name,
+                    State(
+                        DOWN,
+                        cause=f"no load balancer health check takes the instances of {name} in {lost} out of service",
+                    ),
+                )
+            )
         else:
-            impacts.append(Impact(tier.layer, name, State(
-                DEGRADED, tier.detection.seconds,
-                f"the instances of {name} in {lost} leave service after {tier.detection.basis}")))
+            impacts.append(
+                Impact(
+                    tier.layer,
+                    name,
+                    State(
+                        DEGRADED,
+                        tier.detection.seconds,
+                        f"the instances of {name} in {lost} leave service after {tier.detection.basis}",
+                    ),
+                )
+            )
 
     for database in topology.databases:
         impact = _database_in_lost_az(database, lost)
@@ -161,19 +197,43 @@ def _az_failure(topology: Topology, lost: str) -> Failure:
             continue
         survivors = [az for az in group.node_azs if az != lost]
         if group.failover is not None and (survivors or (not group.node_azs and group.multi_az)):
-            impacts.append(Impact("cache", name, State(
-                DEGRADED, group.failover.seconds,
-                f"the primary of {name} is (or may be) in {lost}; {group.failover.basis}")))
+            impacts.append(
+                Impact(
+                    "cache",
+                    name,
+                    State(
+                        DEGRADED,
+                        group.failover.seconds,
+                        f"the primary of {name} is (or may be) in {lost}; {group.failover.basis}",
+                    ),
+                )
+            )
         else:
-            impacts.append(Impact("cache", name, State(
-                DOWN, cause=f"the primary of {name} is (or may be) in {lost} and no replica in another AZ takes over")))
+            impacts.append(
+                Impact(
+                    "cache",
+                    name,
+                    State(
+                        DOWN,
+                        cause=f"the primary of {name} is (or may be) in {lost} and no replica in another AZ takes over",
+                    ),
+                )
+            )
 
     cut = sorted({az for route in topology.egress if route.nat_az == lost for az in route.subnet_azs if az != lost})
     if cut:
         gateways = sorted({route.nat_gateway.name for route in topology.egress if route.nat_az == lost})
-        impacts.append(Impact("network", ", ".join(gateways), State(
-            DOWN, cause=f"private subnets in {', '.join(cut)} send egress through NAT gateway "
-                        f"{', '.join(gateways)} in {lost}; payment calls from there fail until re-routed")))
+        impacts.append(
+            Impact(
+                "network",
+                ", ".join(gateways),
+                State(
+                    DOWN,
+                    cause=f"private subnets in {', '.join(cut)} send egress through NAT gateway "
+                    f"{', '.join(gateways)} in {lost}; payment calls from there fail until re-routed",
+                ),
+            )
+        )
     return failure
 
 
@@ -185,22 +245,27 @@ def _database_in_lost_az(database: DatabasePrimary, lost: str) -> Impact | None:
         if database.member_azs and lost not in database.member_azs:
             return None
         if database.failover is not None and database.member_azs - {lost}:
-            state = State(DEGRADED, database.failover.seconds,
-                          f"the writer of {name} may be in {lost}; {database.failover.basis}")
+            state = State(
+                DEGRADED, database.failover.seconds, f"the writer of {name} may be in {lost}; {database.failover.basis}"
+            )
             return Impact("database", name, state, read_up or state)
         state = State(DOWN, cause=f"every instance of {name} is in {lost}")
         return Impact("database", name, state, read_up or state)
     if database.multi_az and database.failover is not None:
         if database.member_azs and lost not in database.member_azs:
             return None
-        state = State(DEGRADED, database.failover.seconds,
-                      f"the primary of {name} may be in {lost}; {database.failover.basis}")
+        state = State(
+            DEGRADED, database.failover.seconds, f"the primary of {name} may be in {lost}; {database.failover.basis}"
+        )
         return Impact("database", name, state, read_up or state)
     if database.az is not None and database.az != lost:
         return None
     where = f"is in {lost}" if database.az == lost else f"may be in {lost} (its AZ is not pinned)"
-    state = State(DOWN, cause=f"{name} {where} and has no Multi-AZ standby; writes stop until a replica "
-                              "is promoted or a backup restored")
+    state = State(
+        DOWN,
+        cause=f"{name} {where} and has no Multi-AZ standby; writes stop until a replica "
+        "is promoted or a backup restored",
+    )
     return Impact("database", name, state, read_up or state)
 
 
@@ -213,11 +278,13 @@ def instance_failures(topology: Topology) -> list[Failure]:
             grace = f" and its {tier.grace_seconds:g} s health check grace period" if tier.grace_seconds else ""
             state = State(DOWN, cause=f"{name} runs one instance; service returns after a replacement boots{grace}")
         elif tier.detection is None:
-            state = State(DOWN, cause=f"no load balancer health check takes the failed instance of {name} "
-                                      "out of service")
+            state = State(
+                DOWN, cause=f"no load balancer health check takes the failed instance of {name} out of service"
+            )
         else:
-            state = State(DEGRADED, tier.detection.seconds,
-                          f"the failed instance leaves service after {tier.detection.basis}")
+            state = State(
+                DEGRADED, tier.detection.seconds, f"the failed instance leaves service after {tier.detection.basis}"
+            )
         failure.impacts.append(Impact(tier.layer, name, state))
         failures.append(failure)
     return failures
@@ -233,8 +300,9 @@ def database_failures(topology: Topology) -> list[Failure]:
         if database.failover is not None:
             state = State(DEGRADED, database.failover.seconds, database.failover.basis)
         else:
-            state = State(DOWN, cause=f"{name} has no standby; writes stop until a replica is promoted "
-                                      "or a backup restored")
+            state = State(
+                DOWN, cause=f"{name} has no standby; writes stop until a replica is promoted or a backup restored"
+            )
         failure.impacts.append(Impact("database", name, state, read_up or state))
         failures.append(failure)
     return failures
@@ -248,8 +316,10 @@ def cache_failures(topology: Topology) -> list[Failure]:
         if group.failover is not None:
             state = State(DEGRADED, group.failover.seconds, group.failover.basis)
         else:
-            state = State(DOWN, cause=f"{name} has no replica with automatic failover; sessions are lost "
-                                      "until the node is replaced")
+            state = State(
+                DOWN,
+                cause=f"{name} has no replica with automatic failover; sessions are lost until the node is replaced",
+            )
         failure.impacts.append(Impact("cache", name, state))
         failures.append(failure)
     return failures
@@ -265,8 +335,9 @@ def dns_failures(topology: Topology) -> list[Failure]:
             # answers cached before the loss stay valid; lookups are slower, not failed.
             state = State(UP, cause=f"resolvers retry the name servers of {', '.join(others)}")
         else:
-            state = State(DOWN, cause=f"{provider} is the only DNS provider; names stop resolving when "
-                                      "cached answers expire")
+            state = State(
+                DOWN, cause=f"{provider} is the only DNS provider; names stop resolving when cached answers expire"
+            )
         failure.impacts.append(Impact("dns", provider, state))
         failures.append(failure)
     return failures
@@ -280,9 +351,12 @@ def payment_failures(topology: Topology) -> list[Failure]:
         if not others:
             state = State(DOWN, cause=f"{provider} is the only payment provider")
         elif topology.payment_retry is not None:
-            state = State(DEGRADED, topology.payment_retry.seconds,
-                          f"new checkouts use {', '.join(others)}; payments in flight are retried after "
-                          f"{topology.payment_retry.basis}")
+            state = State(
+                DEGRADED,
+                topology.payment_retry.seconds,
+                f"new checkouts use {', '.join(others)}; payments in flight are retried after "
+                f"{topology.payment_retry.basis}",
+            )
         else:
             state = State(UP, cause=f"new checkouts use {', '.join(others)}")
         failure.impacts.append(Impact("payments", provider, state))
@@ -297,17 +371,24 @@ def image_failures(topology: Topology) -> list[Failure]:
         region = f" or its region {origin.region}" if origin.region else ""
         failure = Failure(f"image-bucket:{name}", f"loss of image bucket {name}{region}")
         if not origin.has_origin_group or origin.replica is None:
-            state = State(DOWN, cause=f"{origin.distribution.name} has no second bucket to fail over to; "
-                                      "only objects cached at the edge are served")
+            state = State(
+                DOWN,
+                cause=f"{origin.distribution.name} has no second bucket to fail over to; "
+                "only objects cached at the edge are served",
+            )
         elif not origin.replicated:
-            state = State(DOWN, cause=f"{origin.replica.name} is in the origin group but receives no "
-                                      f"replication from {name}")
+            state = State(
+                DOWN, cause=f"{origin.replica.name} is in the origin group but receives no replication from {name}"
+            )
         elif origin.region is not None and origin.region == origin.replica_region:
             state = State(DOWN, cause=f"the replica {origin.replica.name} is in the same region, {origin.region}")
         else:
             where = f" in {origin.replica_region}" if origin.replica_region else ""
-            state = State(DEGRADED, origin.failover.seconds,
-                          f"CloudFront fails over to {origin.replica.name}{where} after {origin.failover.basis}")
+            state = State(
+                DEGRADED,
+                origin.failover.seconds,
+                f"CloudFront fails over to {origin.replica.name}{where} after {origin.failover.basis}",
+            )
         failure.impacts.append(Impact("storage", name, state))
         failures.append(failure)
     return failures
@@ -322,8 +403,9 @@ def administrator_failures(topology: Topology) -> list[Failure]:
         if len(members) >= 2:
             state = State(UP, cause=f"{len(members) - 1} other administrator(s) remain")
         else:
-            state = State(DOWN, cause=f"{members[0]} is the only member of {group}; nobody else holds "
-                                      "AdministratorAccess")
+            state = State(
+                DOWN, cause=f"{members[0]} is the only member of {group}; nobody else holds AdministratorAccess"
+            )
         failure.impacts.append(Impact("human", group, state))
         failures.append(failure)
     return failures
@@ -344,6 +426,7 @@ def derive_failures(topology: Topology) -> list[Failure]:
 
 
 # The report sections.
+
 
 def _state_json(state: State) -> dict[str, Any]:
     entry: dict[str, Any] = {"status": state.status}
@@ -388,6 +471,7 @@ def build_sections(graph: Graph) -> dict[str, Any]:
 
 # Text and Markdown renderings of the failure x journey matrix.
 
+
 def cell_text(cell: dict[str, Any]) -> str:
     if cell["status"] == DEGRADED:
         return f"degraded {cell['recovery_s']:g} s"
@@ -419,8 +503,11 @@ def _reasons(scenarios: Sequence[dict[str, Any]], indent: str) -> list[str]:
     """Return one line per failure that takes a resource down, with the reasons it gives."""
     lines = []
     for scenario in scenarios:
-        reasons = dict.fromkeys(impact["reason"] for impact in scenario.get("impacts", ())
-                                if impact["status"] == DOWN and impact.get("reason"))
+        reasons = dict.fromkeys(
+            impact["reason"]
+            for impact in scenario.get("impacts", ())
+            if impact["status"] == DOWN and impact.get("reason")
+        )
         if reasons:
             lines.append(f"{indent}! {scenario['description']}: " + "; ".join(reasons))
     return lines
@@ -466,9 +553,12 @@ def render_markdown(sections: dict[str, Any], stack: str) -> str:
         for name in JOURNEY_NAMES:
             if name in availability:
                 lines.append(f"| {name} | {_availability_cell(availability[name], model, name)} |")
-        lines += ["", "Recovery is the modeled time until service returns without anyone acting. Availability "
-                      "multiplies published SLA figures in series and combines redundant providers in parallel; "
-                      "it is not a failure rate and ignores correlated failures."]
+        lines += [
+            "",
+            "Recovery is the modeled time until service returns without anyone acting. Availability "
+            "multiplies published SLA figures in series and combines redundant providers in parallel; "
+            "it is not a failure rate and ignores correlated failures.",
+        ]
     return "\n".join(lines)
 
 

@@ -224,17 +224,20 @@ def _refers_to(resource: Resource, key: str, target: Resource) -> bool:
 
 # Load balancers and the time to route around the node of a lost AZ.
 
+
 def _load_balancers(graph: Graph) -> list[LoadBalancer]:
     health_checks = graph.of_type(ROUTE53_HEALTH_CHECK)
     records = graph.of_type(ROUTE53_RECORD, *CLOUDFLARE_RECORDS)
     found = []
     for resource in graph.of_type(*LOAD_BALANCERS):
-        found.append(LoadBalancer(
-            resource=resource,
-            internal=truthy(resource.props.get("internal")),
-            azs=graph.azs(resource),
-            node_loss=_node_loss(resource, health_checks, records),
-        ))
+        found.append(
+            LoadBalancer(
+                resource=resource,
+                internal=truthy(resource.props.get("internal")),
+                azs=graph.azs(resource),
+                node_loss=_node_loss(resource, health_checks, records),
+            )
+        )
     return found
 
 
@@ -260,13 +263,17 @@ def _node_loss(load_balancer: Resource, health_checks: list[Resource], records: 
     if not watching:
         return Detection(ttl, f"its {ttl:g} s DNS TTL (no health check watches it, so detection is not counted)")
     interval = max(number(check.props.get("requestInterval"), defaults["interval_s"]) or 0 for check in watching)
-    threshold = max(number(check.props.get("failureThreshold"), defaults["failure_threshold"]) or 0
-                    for check in watching)
-    return Detection(interval * threshold + ttl, f"Route 53 health check {watching[0].name}: {interval:g} s x "
-                                                 f"{threshold:g} failures + {ttl:g} s TTL")
+    threshold = max(
+        number(check.props.get("failureThreshold"), defaults["failure_threshold"]) or 0 for check in watching
+    )
+    return Detection(
+        interval * threshold + ttl,
+        f"Route 53 health check {watching[0].name}: {interval:g} s x {threshold:g} failures + {ttl:g} s TTL",
+    )
 
 
 # Tiers: Auto Scaling groups and the target group health checks that take an instance out.
+
 
 def _tiers(graph: Graph) -> list[Tier]:
     attachments = graph.of_type(AUTOSCALING_ATTACHMENT)
@@ -275,17 +282,20 @@ def _tiers(graph: Graph) -> list[Tier]:
         target_groups = graph.refs(group, "targetGroupArns", *TARGET_GROUPS)
         for attachment in attachments:
             if _refers_to(attachment, "autoscalingGroupName", group):
-                target_groups += [tg for tg in graph.refs(attachment, "lbTargetGroupArn", *TARGET_GROUPS)
-                                  if tg not in target_groups]
+                target_groups += [
+                    tg for tg in graph.refs(attachment, "lbTargetGroupArn", *TARGET_GROUPS) if tg not in target_groups
+                ]
         instances = number(group.props.get("desiredCapacity")) or number(group.props.get("minSize"), 0) or 0
-        found.append(Tier(
-            resource=group,
-            layer=graph.layer(group) or "app",
-            azs=graph.azs(group),
-            instances=int(instances),
-            detection=_target_detection(target_groups),
-            grace_seconds=number(group.props.get("healthCheckGracePeriod")),
-        ))
+        found.append(
+            Tier(
+                resource=group,
+                layer=graph.layer(group) or "app",
+                azs=graph.azs(group),
+                instances=int(instances),
+                detection=_target_detection(target_groups),
+                grace_seconds=number(group.props.get("healthCheckGracePeriod")),
+            )
+        )
     return found
 
 
@@ -304,12 +314,14 @@ def _target_detection(target_groups: list[Resource]) -> Detection | None:
         threshold = number(check.get("unhealthyThreshold"), defaults["unhealthy_threshold"]) or 0
         seconds = interval * threshold
         if slowest is None or seconds > slowest.seconds:
-            slowest = Detection(seconds, f"target group {target_group.name}: {interval:g} s x {threshold:g} "
-                                         "failed health checks")
+            slowest = Detection(
+                seconds, f"target group {target_group.name}: {interval:g} s x {threshold:g} failed health checks"
+            )
     return slowest
 
 
 # Databases: primaries, their standby and their read replicas.
+
 
 def _databases(graph: Graph) -> list[DatabasePrimary]:
     instances = graph.of_type(RDS_INSTANCE)
@@ -317,21 +329,27 @@ def _databases(graph: Graph) -> list[DatabasePrimary]:
     for primary in instances:
         if primary.props.get("replicateSourceDb") or primary.props.get("clusterIdentifier"):
             continue
-        replicas = [(replica, graph.az(replica)) for replica in instances
-                    if replica is not primary and _refers_to(replica, "replicateSourceDb", primary)]
+        replicas = [
+            (replica, graph.az(replica))
+            for replica in instances
+            if replica is not primary and _refers_to(replica, "replicateSourceDb", primary)
+        ]
         multi_az = truthy(primary.props.get("multiAz"))
         failover = recovery_figure("rds-multi-az-failover")
         low, high = failover["range_s"]
-        found.append(DatabasePrimary(
-            resource=primary,
-            kind="instance",
-            multi_az=multi_az,
-            az=graph.az(primary),
-            member_azs=graph.azs(primary),
-            replicas=replicas,
-            failover=Detection(float(failover["value_s"]), f"RDS Multi-AZ failover, typically {low}-{high} s")
-            if multi_az else None,
-        ))
+        found.append(
+            DatabasePrimary(
+                resource=primary,
+                kind="instance",
+                multi_az=multi_az,
+                az=graph.az(primary),
+                member_azs=graph.azs(primary),
+                replicas=replicas,
+                failover=Detection(float(failover["value_s"]), f"RDS Multi-AZ failover, typically {low}-{high} s")
+                if multi_az
+                else None,
+            )
+        )
 
     members = graph.of_type(RDS_CLUSTER_INSTANCE)
     for cluster in graph.of_type(RDS_CLUSTER):
@@ -342,20 +360,26 @@ def _databases(graph: Graph) -> list[DatabasePrimary]:
         multi_az_cluster = bool(cluster.props.get("dbClusterInstanceClass"))
         can_fail_over = multi_az_cluster or len(own) >= 2
         figure = recovery_figure("rds-cluster-failover")
-        found.append(DatabasePrimary(
-            resource=cluster,
-            kind="cluster",
-            multi_az=can_fail_over and (multi_az_cluster or len(member_azs) >= 2),
-            az=None,
-            member_azs=member_azs or graph.azs(cluster),
-            replicas=[(member, graph.az(member)) for member in own[1:]],
-            failover=Detection(float(figure["value_s"]), f"RDS cluster failover, typically under {figure['value_s']} s")
-            if can_fail_over else None,
-        ))
+        found.append(
+            DatabasePrimary(
+                resource=cluster,
+                kind="cluster",
+                multi_az=can_fail_over and (multi_az_cluster or len(member_azs) >= 2),
+                az=None,
+                member_azs=member_azs or graph.azs(cluster),
+                replicas=[(member, graph.az(member)) for member in own[1:]],
+                failover=Detection(
+                    float(figure["value_s"]), f"RDS cluster failover, typically under {figure['value_s']} s"
+                )
+                if can_fail_over
+                else None,
+            )
+        )
     return found
 
 
 # Caches: replication groups and stand-alone cache clusters.
+
 
 def _caches(graph: Graph) -> list[CacheGroup]:
     figure = recovery_figure("elasticache-failover")
@@ -369,32 +393,37 @@ def _caches(graph: Graph) -> list[CacheGroup]:
             nodes = replicas + 1 if shards else 1
         node_azs = [az for az in (group.props.get("preferredCacheClusterAzs") or []) if isinstance(az, str)]
         automatic = truthy(group.props.get("automaticFailoverEnabled"))
-        found.append(CacheGroup(
-            resource=group,
-            automatic_failover=automatic,
-            multi_az=truthy(group.props.get("multiAzEnabled")),
-            nodes=int(nodes),
-            node_azs=node_azs,
-            failover=failover if automatic and nodes >= 2 else None,
-        ))
+        found.append(
+            CacheGroup(
+                resource=group,
+                automatic_failover=automatic,
+                multi_az=truthy(group.props.get("multiAzEnabled")),
+                nodes=int(nodes),
+                node_azs=node_azs,
+                failover=failover if automatic and nodes >= 2 else None,
+            )
+        )
     for cluster in graph.of_type(CACHE_CLUSTER):
         if cluster.props.get("replicationGroupId"):
             continue
         node_azs = [az for az in (cluster.props.get("preferredAvailabilityZones") or []) if isinstance(az, str)]
         if not node_azs and graph.az(cluster):
             node_azs = [graph.az(cluster) or ""]
-        found.append(CacheGroup(
-            resource=cluster,
-            automatic_failover=False,
-            multi_az=cluster.props.get("azMode") == "cross-az",
-            nodes=int(number(cluster.props.get("numCacheNodes"), 1) or 1),
-            node_azs=node_azs,
-            failover=None,
-        ))
+        found.append(
+            CacheGroup(
+                resource=cluster,
+                automatic_failover=False,
+                multi_az=cluster.props.get("azMode") == "cross-az",
+                nodes=int(number(cluster.props.get("numCacheNodes"), 1) or 1),
+                node_azs=node_azs,
+                failover=None,
+            )
+        )
     return found
 
 
 # DNS providers, payment providers and people.
+
 
 def _dns_providers(graph: Graph) -> dict[str, list[Resource]]:
     providers: dict[str, list[Resource]] = {}
@@ -451,6 +480,7 @@ def _add_users(members: list[str], users: Iterable[str]) -> None:
 
 # Image storage: the bucket behind a CDN and its replica.
 
+
 def _bucket_region(graph: Graph, bucket: Resource) -> str | None:
     # The provider's region wins: a simulated output may carry the stack's default region.
     provider = graph.provider_of(bucket)
@@ -503,21 +533,25 @@ def _image_origins(graph: Graph) -> list[ImageOrigin]:
         )
         attempts = number(primary_origin.get("connectionAttempts"), defaults["connection_attempts"]) or 0
         timeout = number(primary_origin.get("connectionTimeout"), defaults["connection_timeout_s"]) or 0
-        found.append(ImageOrigin(
-            distribution=distribution,
-            bucket=primary,
-            region=_bucket_region(graph, primary),
-            replica=replica,
-            replica_region=_bucket_region(graph, replica) if replica is not None else None,
-            replicated=replicated,
-            has_origin_group=group is not None,
-            failover=Detection(attempts * timeout, f"origin {primary_id}: {attempts:g} connection attempts x "
-                                                   f"{timeout:g} s timeout"),
-        ))
+        found.append(
+            ImageOrigin(
+                distribution=distribution,
+                bucket=primary,
+                region=_bucket_region(graph, primary),
+                replica=replica,
+                replica_region=_bucket_region(graph, replica) if replica is not None else None,
+                replicated=replicated,
+                has_origin_group=group is not None,
+                failover=Detection(
+                    attempts * timeout, f"origin {primary_id}: {attempts:g} connection attempts x {timeout:g} s timeout"
+                ),
+            )
+        )
     return found
 
 
 # Private egress: which NAT gateway each private route table depends on.
+
 
 def _egress(graph: Graph) -> list[Egress]:
     associations = graph.of_type(ROUTE_TABLE_ASSOCIATION)
