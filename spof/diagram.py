@@ -1,7 +1,7 @@
 """A Mermaid flowchart of a stack's layers and how they spread over its AZs.
 
 Zonal layers (load balancers, tiers, NAT gateways, database and cache nodes) get one node per
-AZ inside a subgraph for that AZ; regional and global services (DNS, the CDN and its buckets,
+AZ inside a subgraph for that AZ. Regional and global services (DNS, the CDN and its buckets,
 payment providers, administrators) sit in a subgraph of their own. Edges follow the calls a
 request makes, within an AZ where both ends are zonal. GitHub renders the result in Markdown.
 """
@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from .graph import NAT_GATEWAY, Graph
 from .topology import Topology, read_topology
 
-# Which layer calls which; used only to draw edges.
+# Calls between layers, used only to draw edges.
 CALLS: tuple[tuple[str, str], ...] = (
     ("dns", "load-balancer"),
     ("dns", "storage"),

@@ -1,13 +1,13 @@
 """Which user journeys keep working when one thing fails, and how long recovery takes.
 
-The failures are derived from the recorded graph (see spof/topology.py): the loss of each AZ
-the stack's subnets use, of one instance of each Auto Scaling group, of each database primary,
-of each cache primary, of each DNS provider, of each payment provider, of the bucket (or region)
-behind each CDN, and of one administrator. Each failure marks the resources it affects with a
+The failures are derived from the recorded graph (see spof/topology.py). They are the loss of
+each AZ that the stack's subnets use, of one instance of each Auto Scaling group, of each
+database primary and cache primary, of each DNS provider and payment provider, of the bucket (or
+region) behind each CDN, and of one administrator. Each failure marks the resources it affects with a
 state: `up`, `degraded` with the seconds until service is back without anyone acting, or
 `down`. A journey takes the worst state over the layers it needs.
 
-Limits of the model, stated once here and in the plan's output:
+Limits of the model, stated here and, in short, under the matrix that the plan prints:
 - AZ loss is worst case: a resource whose placement AWS chooses (a Multi-AZ database primary,
   the single instance of a group) is assumed to sit in the lost AZ.
 - Recovery counts detection and failover only. Capacity lost with an AZ, cold caches and
@@ -66,6 +66,10 @@ JOURNEYS: tuple[Journey, ...] = (
     ),
 )
 JOURNEY_NAMES: tuple[str, ...] = tuple(journey.name for journey in JOURNEYS)
+LIMITS = (
+    "AZ loss assumes the worst placement. Lost capacity, cold caches, client retries and failures "
+    "that strike together are not modeled."
+)
 
 
 @dataclass(frozen=True)
@@ -77,7 +81,7 @@ class State:
 
 @dataclass(frozen=True)
 class Impact:
-    """What one failure does to one resource; `read` is the state for journeys that only read."""
+    """The effect of one failure on one resource. `read` is the state for journeys that only read."""
 
     layer: str
     resource: str
@@ -331,7 +335,7 @@ def dns_failures(topology: Topology) -> list[Failure]:
         others = [name for name in topology.dns_providers if name != provider]
         failure = Failure(f"dns-provider:{provider.lower().replace(' ', '')}", f"loss of DNS provider {provider}")
         if others:
-            # Resolvers try another name server of the delegation when one does not answer, and
+            # Resolvers try another name server of the delegation when one does not respond, and
             # answers cached before the loss stay valid; lookups are slower, not failed.
             state = State(UP, cause=f"resolvers retry the name servers of {', '.join(others)}")
         else:
@@ -490,7 +494,7 @@ def render_matrix_text(sections: dict[str, Any]) -> list[str]:
     rows = [[s["description"], *(cell_text(s["journeys"][name]) for name in JOURNEY_NAMES)] for s in scenarios]
     header = ["failure", *JOURNEY_NAMES]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    lines = ["", "What keeps working when one thing fails (modeled; recovery without anyone acting):"]
+    lines = ["", "What keeps working when one thing fails (modeled; recovery without anyone acting):", f"  {LIMITS}"]
     lines.append("  " + "  ".join(text.ljust(width) for text, width in zip(header, widths, strict=True)).rstrip())
     for row in rows:
         lines.append("  " + "  ".join(text.ljust(width) for text, width in zip(row, widths, strict=True)).rstrip())
@@ -536,7 +540,7 @@ def _availability_cell(value: float | None, model: dict[str, Any], journey: str)
 def render_markdown(sections: dict[str, Any], stack: str) -> str:
     """Return the matrix and the availability as Markdown tables."""
     scenarios: Sequence[dict[str, Any]] = sections.get("scenarios") or []
-    lines = [f"### Failure scenarios of stack `{stack}`", ""]
+    lines = [f"### Failure scenarios of stack `{stack}`", "", LIMITS, ""]
     lines.append("| failure | " + " | ".join(JOURNEY_NAMES) + " |")
     lines.append("|---|" + "---|" * len(JOURNEY_NAMES))
     for scenario in scenarios:

@@ -1,4 +1,4 @@
-"""What a stack's resource graph says about redundancy, read once for the failure scenarios.
+"""Redundancy facts read from a stack's resource graph, once, for the failure scenarios.
 
 Every fact here is derived from the recorded resources and the references between them: the AZ
 of a NAT gateway through its subnet, the route tables that send traffic to it, the AZs of an Auto
@@ -126,7 +126,7 @@ class DatabasePrimary:
     resource: Resource
     kind: str  # "instance" or "cluster"
     multi_az: bool
-    # The primary's AZ when it is pinned to one; None when RDS chooses or the graph does not say.
+    # The primary's AZ when it is pinned to one; None when RDS chooses or the graph does not record it.
     az: str | None
     member_azs: set[str]
     replicas: list[tuple[Resource, str | None]]
@@ -245,7 +245,7 @@ def _node_loss(load_balancer: Resource, health_checks: list[Resource], records: 
     """Estimate how long clients keep reaching a load balancer node in a lost AZ.
 
     NOTE: ELB does not publish how fast it drops a failed node from its DNS name. Where a Route 53
-    health check watches the load balancer, its interval x failure threshold stands in for that
+    health check watches the load balancer, its interval x failure threshold is used as that
     detection time; where none does, detection is not counted and only the TTL remains, so the
     figure is a lower bound. Either way the longest TTL that clients cache the answer for is added.
     """
@@ -356,7 +356,7 @@ def _databases(graph: Graph) -> list[DatabasePrimary]:
         own = [member for member in members if _refers_to(member, "clusterIdentifier", cluster)]
         member_azs = {az for az in (graph.az(member) for member in own) if az}
         # A Multi-AZ DB cluster sets its instance class on the cluster and gets a writer and two
-        # readers in three AZs; an Aurora cluster fails over only to instances it declares.
+        # readers in three AZs. An Aurora cluster fails over only to the instances it declares.
         multi_az_cluster = bool(cluster.props.get("dbClusterInstanceClass"))
         can_fail_over = multi_az_cluster or len(own) >= 2
         figure = recovery_figure("rds-cluster-failover")

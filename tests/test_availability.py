@@ -1,6 +1,6 @@
 """Modeled availability: the series and parallel rules, the figures file, and the figure chosen per layer.
 
-The math and the figure choice are tested on hand-built graphs, without the mock engine; one test
+The math and the figure choice are tested on hand-built graphs, without the mock engine. One test
 checks the production plan against a product computed here from the figures file.
 """
 
