@@ -68,11 +68,14 @@ def computed_values(resources: Iterable[Resource]) -> set[str]:
     """Return the ids and simulated outputs, which are unknown during a preview."""
     values: set[str] = set()
     for resource in resources:
-        if resource.id:
+        # An id or output that repeats one of the resource's inputs, such as a record's name, is
+        # known before creation, and so is the provider's region.
+        known = set(strings_in(resource.props))
+        if resource.id and resource.id not in known:
             values.add(resource.id)
         for key, output in resource.outputs.items():
-            if key not in ("region", "port"):  # Known before creation: the provider's region, the input port.
-                values.update(strings_in(output))
+            if key != "region":
+                values.update(set(strings_in(output)) - known)
     return values
 
 
