@@ -18,12 +18,17 @@ from pathlib import Path
 # The rules live in this repository's `spof` package, which the pack's virtualenv does not install.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pulumi_policy import (  # noqa: E402
-    EnforcementLevel, PolicyPack, ReportViolation, StackValidationArgs, StackValidationPolicy,
+from pulumi_policy import (
+    EnforcementLevel,
+    Policy,
+    PolicyPack,
+    ReportViolation,
+    StackValidationArgs,
+    StackValidationPolicy,
 )
 
-from spof.crossguard import to_graph  # noqa: E402
-from spof.rules import Rule, all_rules, evaluate  # noqa: E402
+from spof.crossguard import to_graph
+from spof.rules import Rule, all_rules, evaluate
 
 PACK_NAME = "shop-spof"
 DEFAULT_ENFORCEMENT = EnforcementLevel.MANDATORY
@@ -42,9 +47,8 @@ def validation(rule: Rule) -> Callable[[StackValidationArgs, ReportViolation], N
 # One policy per rule, named by the rule id, so that the configuration can set the level of
 # each rule and `pulumi preview` names the rule that failed. The price is that each policy
 # converts the stack's resources again, which takes milliseconds.
-policies = [
-    StackValidationPolicy(name=rule.id, description=rule.description, validate=validation(rule))
-    for rule in all_rules()
+policies: list[Policy] = [
+    StackValidationPolicy(name=rule.id, description=rule.description, validate=validation(rule)) for rule in all_rules()
 ]
 
 if __name__ == "__main__":

@@ -13,12 +13,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from pulumi_policy.proxy import (
-    UNKNOWN_ARCHIVE_VALUE, UNKNOWN_ARRAY_VALUE, UNKNOWN_ASSET_VALUE, UNKNOWN_BOOLEAN_VALUE, UNKNOWN_NUMBER_VALUE,
-    UNKNOWN_OBJECT_VALUE, UNKNOWN_STRING_VALUE,
-)
 # The proxy classes are private to pulumi-policy, but its own serializer unwraps them the same way.
-from pulumi_policy.proxy import _DictProxy, _ListProxy
+from pulumi_policy.proxy import (
+    UNKNOWN_ARCHIVE_VALUE,
+    UNKNOWN_ARRAY_VALUE,
+    UNKNOWN_ASSET_VALUE,
+    UNKNOWN_BOOLEAN_VALUE,
+    UNKNOWN_NUMBER_VALUE,
+    UNKNOWN_OBJECT_VALUE,
+    UNKNOWN_STRING_VALUE,
+    _DictProxy,
+    _ListProxy,
+)
 from pulumi_policy.secret import Secret, _DictSecretsProxy, _ListSecretsProxy
 
 from .graph import UNKNOWN, Graph, Resource, is_known
@@ -29,10 +35,17 @@ if TYPE_CHECKING:
 STACK_TYPE = "pulumi:pulumi:Stack"
 
 # The values that stand for an unknown of each kind in a policy's properties.
-UNKNOWN_SENTINELS = frozenset({
-    UNKNOWN_ARCHIVE_VALUE, UNKNOWN_ARRAY_VALUE, UNKNOWN_ASSET_VALUE, UNKNOWN_BOOLEAN_VALUE, UNKNOWN_NUMBER_VALUE,
-    UNKNOWN_OBJECT_VALUE, UNKNOWN_STRING_VALUE,
-})
+UNKNOWN_SENTINELS = frozenset(
+    {
+        UNKNOWN_ARCHIVE_VALUE,
+        UNKNOWN_ARRAY_VALUE,
+        UNKNOWN_ASSET_VALUE,
+        UNKNOWN_BOOLEAN_VALUE,
+        UNKNOWN_NUMBER_VALUE,
+        UNKNOWN_OBJECT_VALUE,
+        UNKNOWN_STRING_VALUE,
+    }
+)
 _PROXIES = (_DictProxy, _ListProxy, _DictSecretsProxy, _ListSecretsProxy)
 
 
@@ -79,8 +92,11 @@ def to_resource(resource: PolicyResource) -> Resource:
         id=resource_id if isinstance(resource_id, str) and resource_id and is_known(resource_id) else None,
         parent=resource.parent.urn if resource.parent is not None else None,
         provider=_provider_reference(resource.provider),
-        property_dependencies={key: [dependency.urn for dependency in dependencies]
-                               for key, dependencies in (resource.property_dependencies or {}).items() if dependencies},
+        property_dependencies={
+            key: [dependency.urn for dependency in dependencies]
+            for key, dependencies in (resource.property_dependencies or {}).items()
+            if dependencies
+        },
         # A policy resource does not say whether it is custom. Only custom resources have a
         # provider, a default provider included, so the provider decides.
         custom=resource.provider is not None or resource.resource_type.startswith("pulumi:providers:"),

@@ -33,8 +33,10 @@ def rules_table(rules: Iterable[Rule] | None = None) -> str:
         "|------|-------|----------------|----------------------|---------------|",
     ]
     for rule in selected:
-        lines.append(f"| `{rule.id}` | `{rule.layer}` | {_cell(rule.description)} | {_cell(rule.security_hub)} "
-                     f"| {_cell(rule.checkov)} |")
+        lines.append(
+            f"| `{rule.id}` | `{rule.layer}` | {_cell(rule.description)} | {_cell(rule.security_hub)} "
+            f"| {_cell(rule.checkov)} |"
+        )
     return "\n".join(lines)
 
 
@@ -46,9 +48,10 @@ def with_rules_table(text: str, table: str) -> str:
     begin = text.find(RULES_BEGIN)
     end = text.find(RULES_END)
     if begin < 0 or end < 0 or end < begin:
-        raise ValueError(f"rule markers not found: expected {RULES_BEGIN} followed by {RULES_END}; "
-                         "add both where the table belongs")
-    return f"{text[:begin + len(RULES_BEGIN)]}\n{table}\n{text[end:]}"
+        raise ValueError(
+            f"rule markers not found: expected {RULES_BEGIN} followed by {RULES_END}; add both where the table belongs"
+        )
+    return f"{text[: begin + len(RULES_BEGIN)]}\n{table}\n{text[end:]}"
 
 
 def main(argv: list[str]) -> int:

@@ -14,8 +14,16 @@ def urn(type_: str, name: str) -> str:
     return f"urn:pulumi:test::shop::{type_}::{name}"
 
 
-def make(type_: str, logical_name: str, id: str | None = None, /, *, outputs: dict[str, Any] | None = None,
-         provider: Resource | None = None, **props: Any) -> Resource:
+def make(
+    type_: str,
+    logical_name: str,
+    id: str | None = None,
+    /,
+    *,
+    outputs: dict[str, Any] | None = None,
+    provider: Resource | None = None,
+    **props: Any,
+) -> Resource:
     """Return a custom resource of the given type whose inputs are the keyword arguments.
 
     The parameters before the slash are positional only, so `name` and `id` can be inputs too.

@@ -17,6 +17,7 @@ from pulumi.runtime import rpc
 
 from spof import engine, simulated
 from spof.audit import build_audit
+from spof.graph import Resource
 from spof.report import Report
 from spof.rules.cache import subnet_group_azs
 from spof.rules.compute import group_azs, load_balancer_sources
@@ -54,15 +55,14 @@ def resource_name(urn: str) -> str:
     return urn.rsplit("::", 1)[-1]
 
 
-def named(report: Report, type_: str, name: str):  # type: ignore[no-untyped-def]
+def named(report: Report, type_: str, name: str) -> Resource:
     matches = [r for r in report.graph.of_type(type_) if r.name == name]
     assert len(matches) == 1, f"expected one {type_} named {name}, found {len(matches)}"
     return matches[0]
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "spof", *args], cwd=ROOT, capture_output=True, text=True,
-                          check=False)
+    return subprocess.run([sys.executable, "-m", "spof", *args], cwd=ROOT, capture_output=True, text=True, check=False)
 
 
 def test_every_program_has_expectation() -> None:
@@ -103,8 +103,13 @@ def test_redis_address_is_read() -> None:
 @pytest.mark.parametrize(("count", "nodes"), [(3, 3), (None, 1), (rpc.UNKNOWN, 1)])
 def test_unknown_node_count_simulates_one(count: object, nodes: int) -> None:
     # The mock engine passes an unknown input as a sentinel string, which must not crash a count.
-    _, outputs = simulated.resource_state("aws:elasticache/cluster:Cluster", "sessions", {"numCacheNodes": count},
-                                          "urn:pulumi:audit::p::aws:elasticache/cluster:Cluster::sessions", "us-east-1")
+    _, outputs = simulated.resource_state(
+        "aws:elasticache/cluster:Cluster",
+        "sessions",
+        {"numCacheNodes": count},
+        "urn:pulumi:audit::p::aws:elasticache/cluster:Cluster::sessions",
+        "us-east-1",
+    )
     assert len(outputs["cacheNodes"]) == nodes
 
 
@@ -148,7 +153,9 @@ def test_ha_web_tier_resolves_references() -> None:
     assert len(private_subnets) == 3
     for subnet in private_subnets:
         egress = index.subnet_egress(graph, subnet)
-        assert egress is not None and egress.kind == "nat", subnet.name
+        assert egress is not None, subnet.name
+        assert egress.kind == "nat", subnet.name
+        assert egress.gateway is not None, subnet.name
         assert graph.az(egress.gateway) == graph.az(subnet), subnet.name
 
     alb = named(report, "aws:lb/loadBalancer:LoadBalancer", "web")
@@ -167,8 +174,11 @@ def test_ha_data_tier_resolves_references() -> None:
     assert {r.props["availabilityZone"] for r in replicas} == {"us-east-1b", "us-east-1c"}
 
     search = named(report, "aws:rds/cluster:Cluster", "search")
-    members = [i for i in graph.of_type("aws:rds/clusterInstance:ClusterInstance")
-               if graph.resolve(i, "clusterIdentifier", "aws:rds/cluster:Cluster") == [search]]
+    members = [
+        i
+        for i in graph.of_type("aws:rds/clusterInstance:ClusterInstance")
+        if graph.resolve(i, "clusterIdentifier", "aws:rds/cluster:Cluster") == [search]
+    ]
     assert len(members) == 2
     cache_subnets = named(report, "aws:elasticache/subnetGroup:SubnetGroup", "sessions")
     assert subnet_group_azs(graph, cache_subnets) == {"us-east-1a", "us-east-1b", "us-east-1c"}
@@ -178,8 +188,11 @@ def test_ha_edge_resolves_references() -> None:
     report = audit("ha_edge")
     graph = report.graph
     names = {(record.provider, record.name) for record in published_records(graph)}
-    assert names == {(provider, name) for provider in (ROUTE53, CLOUDFLARE)
-                     for name in ("images.shop.example.com", "www.shop.example.com")}
+    assert names == {
+        (provider, name)
+        for provider in (ROUTE53, CLOUDFLARE)
+        for name in ("images.shop.example.com", "www.shop.example.com")
+    }
 
     replica = named(report, "aws:s3/bucket:Bucket", "images-replica")
     destinations = replication_destinations(graph)

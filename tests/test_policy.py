@@ -18,7 +18,11 @@ from typing import Any
 
 import pytest
 from pulumi_policy import (
-    EnforcementLevel, PolicyCustomTimeouts, PolicyProviderResource, PolicyResource, PolicyResourceOptions,
+    EnforcementLevel,
+    PolicyCustomTimeouts,
+    PolicyProviderResource,
+    PolicyResource,
+    PolicyResourceOptions,
     StackValidationArgs,
 )
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
@@ -90,22 +94,35 @@ def stack_args(resources: list[Resource], preview: bool) -> StackValidationArgs:
             return None
         if resource.provider:
             provider = by_urn[resource.provider.rsplit("::", 1)[0]]
-            return PolicyProviderResource(provider.type, unknown_checking_proxy(_wire(provider.props, computed)),
-                                          provider.urn, provider.name)
+            return PolicyProviderResource(
+                provider.type, unknown_checking_proxy(_wire(provider.props, computed)), provider.urn, provider.name
+            )
         package = resource.type.split(":", 1)[0]
-        return PolicyProviderResource(f"pulumi:providers:{package}", unknown_checking_proxy({}),
-                                      f"urn:pulumi:audit::test::pulumi:providers:{package}::default", "default")
+        return PolicyProviderResource(
+            f"pulumi:providers:{package}",
+            unknown_checking_proxy({}),
+            f"urn:pulumi:audit::test::pulumi:providers:{package}::default",
+            "default",
+        )
 
     converted: dict[str, PolicyResource] = {
-        STACK_URN: PolicyResource("pulumi:pulumi:Stack", unknown_checking_proxy({}), STACK_URN, "test-audit",
-                                  options, None, None, [], {}),
+        STACK_URN: PolicyResource(
+            "pulumi:pulumi:Stack", unknown_checking_proxy({}), STACK_URN, "test-audit", options, None, None, [], {}
+        ),
     }
     for resource in resources:
         # After creation a resource's properties are its inputs and outputs, with the id among them.
         props = dict(resource.props) if preview else {**resource.outputs, **resource.props, "id": resource.id}
         converted[resource.urn] = PolicyResource(
-            resource.type, unknown_checking_proxy(_wire(props, computed)), resource.urn, resource.name, options,
-            provider_of(resource), None, [], {},
+            resource.type,
+            unknown_checking_proxy(_wire(props, computed)),
+            resource.urn,
+            resource.name,
+            options,
+            provider_of(resource),
+            None,
+            [],
+            {},
         )
     for resource in resources:
         policy_resource = converted[resource.urn]
@@ -120,8 +137,10 @@ def violations(args: StackValidationArgs) -> list[tuple[str, str | None, str]]:
     """Run every policy of the pack and collect (policy, URN, message) for each violation."""
     found: list[tuple[str, str | None, str]] = []
     for policy in PACK.policies:
+
         def report_violation(message: str, urn: str | None = None, policy_name: str = policy.name) -> None:
             found.append((policy_name, urn, message))
+
         policy.validate(args, report_violation)
     return found
 
@@ -152,11 +171,14 @@ def test_single_nat_violates_one_policy(preview: bool) -> None:
     assert "NAT gateway nat in us-east-1a" in found[0][2]
 
 
-@pytest.mark.parametrize(("program", "policy", "type_", "name"), [
-    ("alb_shared_az", "lb-single-az", "aws:lb/loadBalancer:LoadBalancer", "web"),
-    ("rds_replica_chain", "rds-replica-source-no-backups", "aws:rds/instance:Instance", "orders-reporting"),
-    ("redis_single_node", "elasticache-single-node", "aws:elasticache/cluster:Cluster", "sessions"),
-])
+@pytest.mark.parametrize(
+    ("program", "policy", "type_", "name"),
+    [
+        ("alb_shared_az", "lb-single-az", "aws:lb/loadBalancer:LoadBalancer", "web"),
+        ("rds_replica_chain", "rds-replica-source-no-backups", "aws:rds/instance:Instance", "orders-reporting"),
+        ("redis_single_node", "elasticache-single-node", "aws:elasticache/cluster:Cluster", "sessions"),
+    ],
+)
 def test_preview_resolves_dependencies(program: str, policy: str, type_: str, name: str) -> None:
     args = stack_args(recorded(program), preview=True)
     assert [(found, urn) for found, urn, _ in violations(args)] == [(policy, urn_of(program, type_, name))]
@@ -172,12 +194,14 @@ def test_preview_ids_are_unknown() -> None:
 
 
 def test_plain_unwraps_unknowns() -> None:
-    proxy = unknown_checking_proxy({
-        "count": 2.0,
-        "ratio": 0.5,
-        "zone": UNKNOWN_STRING_VALUE,
-        "routes": [{"cidrBlock": "0.0.0.0/0", "natGatewayId": UNKNOWN_STRING_VALUE}],
-    })
+    proxy = unknown_checking_proxy(
+        {
+            "count": 2.0,
+            "ratio": 0.5,
+            "zone": UNKNOWN_STRING_VALUE,
+            "routes": [{"cidrBlock": "0.0.0.0/0", "natGatewayId": UNKNOWN_STRING_VALUE}],
+        }
+    )
     assert plain(proxy) == {
         "count": 2,
         "ratio": 0.5,
@@ -188,12 +212,23 @@ def test_plain_unwraps_unknowns() -> None:
 
 def test_provider_default_tags_reach_graph() -> None:
     provider = PolicyProviderResource(
-        "pulumi:providers:aws", unknown_checking_proxy({"defaultTags": '{"tags": {"layer": "web"}}'}),
-        "urn:pulumi:prod::shop::pulumi:providers:aws::aws-web", "aws-web")
+        "pulumi:providers:aws",
+        unknown_checking_proxy({"defaultTags": '{"tags": {"layer": "web"}}'}),
+        "urn:pulumi:prod::shop::pulumi:providers:aws::aws-web",
+        "aws-web",
+    )
     options = PolicyResourceOptions(False, [], None, [], PolicyCustomTimeouts(0, 0, 0), [])
-    group = PolicyResource("aws:autoscaling/group:Group", unknown_checking_proxy({"minSize": 1.0}),
-                           "urn:pulumi:prod::shop::aws:autoscaling/group:Group::web", "web", options, provider,
-                           None, [], {})
+    group = PolicyResource(
+        "aws:autoscaling/group:Group",
+        unknown_checking_proxy({"minSize": 1.0}),
+        "urn:pulumi:prod::shop::aws:autoscaling/group:Group::web",
+        "web",
+        options,
+        provider,
+        None,
+        [],
+        {},
+    )
     graph = to_graph([group])
     (converted,) = [r for r in graph.resources if r.name == "web"]
     assert converted.custom

@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import TypeGuard
 
 from ..graph import (
-    CACHE_CLUSTER, CACHE_REPLICATION_GROUP, CACHE_SUBNET_GROUP, SUBNET, Graph, Resource, describe, is_known,
+    CACHE_CLUSTER,
+    CACHE_REPLICATION_GROUP,
+    CACHE_SUBNET_GROUP,
+    SUBNET,
+    Graph,
+    Resource,
+    describe,
+    is_known,
 )
 from . import Violation, rule
 
@@ -14,12 +22,13 @@ def _join(values: Iterable[str]) -> str:
     return ", ".join(sorted(values))
 
 
-def _is_count(value: object) -> bool:
+def _is_count(value: object) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 @rule(
-    "elasticache-single-node", "cache",
+    "elasticache-single-node",
+    "cache",
     "Checks whether each ElastiCache cluster outside a replication group has more than one node.",
 )
 def elasticache_single_node(graph: Graph) -> Iterable[Violation]:
@@ -40,14 +49,15 @@ def _flag_not_enabled(graph: Graph, key: str, requirement: str) -> Iterable[Viol
         if value is True or not is_known(value):
             continue
         yield Violation(
-            group, f"ElastiCache replication group {group.name} must {requirement} ({key} is {describe(value)})",
+            group,
+            f"ElastiCache replication group {group.name} must {requirement} ({key} is {describe(value)})",
         )
 
 
 @rule(
-    "elasticache-no-automatic-failover", "cache",
-    "Checks whether each ElastiCache replication group promotes a replica automatically when its "
-    "primary fails.",
+    "elasticache-no-automatic-failover",
+    "cache",
+    "Checks whether each ElastiCache replication group promotes a replica automatically when its primary fails.",
     security_hub="ElastiCache.3",
 )
 def elasticache_no_automatic_failover(graph: Graph) -> Iterable[Violation]:
@@ -55,7 +65,8 @@ def elasticache_no_automatic_failover(graph: Graph) -> Iterable[Violation]:
 
 
 @rule(
-    "elasticache-not-multi-az", "cache",
+    "elasticache-not-multi-az",
+    "cache",
     "Checks whether each ElastiCache replication group has Multi-AZ enabled.",
 )
 def elasticache_not_multi_az(graph: Graph) -> Iterable[Violation]:
@@ -79,7 +90,8 @@ def _member_clusters(graph: Graph) -> tuple[dict[str, int], bool]:
 
 
 @rule(
-    "elasticache-fewer-than-two-nodes", "cache",
+    "elasticache-fewer-than-two-nodes",
+    "cache",
     "Checks whether each shard of an ElastiCache replication group has a replica beside its primary.",
 )
 def elasticache_fewer_than_two_nodes(graph: Graph) -> Iterable[Violation]:
@@ -93,7 +105,9 @@ def elasticache_fewer_than_two_nodes(graph: Graph) -> Iterable[Violation]:
             for config in group.props.get("nodeGroupConfigurations") or ():
                 if isinstance(config, Mapping) and config.get("replicaCount") is not None:
                     count = config["replicaCount"]
-                    found.append((count, f"node group {config.get('nodeGroupId') or '?'} has replicaCount {describe(count)}"))
+                    found.append(
+                        (count, f"node group {config.get('nodeGroupId') or '?'} has replicaCount {describe(count)}")
+                    )
             if not all(_is_count(count) for count, _ in found):
                 continue
             fewest = min(found, key=lambda item: item[0])
@@ -137,23 +151,24 @@ def subnet_group_azs(graph: Graph, group: Resource) -> set[str] | None:
 
 
 @rule(
-    "elasticache-nodes-single-az", "cache",
+    "elasticache-nodes-single-az",
+    "cache",
     "Checks whether the nodes of each ElastiCache replication group, and the subnets of each cache "
     "subnet group, span at least two AZs.",
 )
 def elasticache_nodes_single_az(graph: Graph) -> Iterable[Violation]:
     reported_subnet_groups: set[str] = set()
     for group in graph.of_type(CACHE_REPLICATION_GROUP):
-        pinned = _pinned_azs(group)
-        if pinned is not None:
-            if all(isinstance(zone, str) and zone and is_known(zone) for zone in pinned) and len(set(pinned)) < 2:
-                pinned_to = f"all {len(pinned)} are" if len(pinned) > 1 else "its one node is"
-                yield Violation(
-                    group,
-                    f"ElastiCache replication group {group.name} must place its nodes in at least 2 AZs "
-                    f"({pinned_to} pinned to {pinned[0]})",
-                )
-                continue
+        pinned = _pinned_azs(group) or []
+        all_known = all(isinstance(zone, str) and zone and is_known(zone) for zone in pinned)
+        if pinned and all_known and len(set(pinned)) < 2:
+            pinned_to = f"all {len(pinned)} are" if len(pinned) > 1 else "its one node is"
+            yield Violation(
+                group,
+                f"ElastiCache replication group {group.name} must place its nodes in at least 2 AZs "
+                f"({pinned_to} pinned to {pinned[0]})",
+            )
+            continue
         subnet_groups = graph.resolve(group, "subnetGroupName", CACHE_SUBNET_GROUP)
         if not subnet_groups or len(subnet_groups) != 1:
             continue

@@ -6,8 +6,21 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from ..graph import (
-    AUTOSCALING_ATTACHMENT, AUTOSCALING_GROUP, CLOUDFLARE_RECORDS, EIP, EIP_ASSOCIATION, INSTANCE, ROUTE53_RECORD,
-    SUBNET, TARGET_GROUP_ATTACHMENTS, TARGET_GROUPS, Graph, Resource, describe, is_known, strings_in,
+    AUTOSCALING_ATTACHMENT,
+    AUTOSCALING_GROUP,
+    CLOUDFLARE_RECORDS,
+    EIP,
+    EIP_ASSOCIATION,
+    INSTANCE,
+    ROUTE53_RECORD,
+    SUBNET,
+    TARGET_GROUP_ATTACHMENTS,
+    TARGET_GROUPS,
+    Graph,
+    Resource,
+    describe,
+    is_known,
+    strings_in,
 )
 from . import Violation, rule
 
@@ -35,7 +48,8 @@ def _join(values: Iterable[str]) -> str:
 
 
 @rule(
-    "asg-single-az", "app",
+    "asg-single-az",
+    "app",
     "Checks whether each Auto Scaling group launches instances in at least two AZs.",
     security_hub="AutoScaling.2",
 )
@@ -52,7 +66,8 @@ def asg_single_az(graph: Graph) -> Iterable[Violation]:
 
 
 @rule(
-    "asg-min-size-below-two", "app",
+    "asg-min-size-below-two",
+    "app",
     "Checks whether each Auto Scaling group keeps at least two instances running.",
 )
 def asg_min_size_below_two(graph: Graph) -> Iterable[Violation]:
@@ -102,10 +117,12 @@ def load_balancer_sources(graph: Graph) -> dict[str, list[str]]:
 
 
 @rule(
-    "asg-no-elb-health-check", "app",
+    "asg-no-elb-health-check",
+    "app",
     "Checks whether each Auto Scaling group behind a load balancer replaces instances that fail "
     "the load balancer's health check.",
-    security_hub="AutoScaling.1", checkov="CKV2_AWS_15",
+    security_hub="AutoScaling.1",
+    checkov="CKV2_AWS_15",
 )
 def asg_no_elb_health_check(graph: Graph) -> Iterable[Violation]:
     sources = load_balancer_sources(graph)
@@ -146,8 +163,11 @@ def _instances_named(graph: Graph, holder: Resource, key: str, values: list) -> 
     addresses = set(strings_in(values))
     if not all(is_known(address) for address in addresses):
         return None
-    named = [instance for instance in graph.of_type(INSTANCE)
-             if addresses & set(strings_in([instance.get(address) for address in _ADDRESS_KEYS]))]
+    named = [
+        instance
+        for instance in graph.of_type(INSTANCE)
+        if addresses & set(strings_in([instance.get(address) for address in _ADDRESS_KEYS]))
+    ]
     return named or None
 
 
@@ -230,9 +250,9 @@ def _group_peers(graph: Graph, target_group: Resource) -> list[set[str] | None]:
 
 
 @rule(
-    "ec2-lone-instance", "app",
-    "Checks whether each EC2 instance that serves traffic has a peer in another AZ behind the same "
-    "target group.",
+    "ec2-lone-instance",
+    "app",
+    "Checks whether each EC2 instance that serves traffic has a peer in another AZ behind the same target group.",
 )
 def ec2_lone_instance(graph: Graph) -> Iterable[Violation]:
     serving = serving_instances(graph)

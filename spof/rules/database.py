@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..graph import (
-    RDS_CLUSTER, RDS_CLUSTER_INSTANCE, RDS_INSTANCE, RDS_SUBNET_GROUP, SUBNET, Graph, Resource, describe, is_known,
+    RDS_CLUSTER,
+    RDS_CLUSTER_INSTANCE,
+    RDS_INSTANCE,
+    RDS_SUBNET_GROUP,
+    SUBNET,
+    Graph,
+    Resource,
+    describe,
+    is_known,
 )
 from . import Violation, rule
 
@@ -20,9 +28,11 @@ def is_replica(instance: Resource) -> bool:
 
 
 @rule(
-    "rds-not-multi-az", "database",
+    "rds-not-multi-az",
+    "database",
     "Checks whether each RDS instance that is not a read replica is Multi-AZ.",
-    security_hub="RDS.5", checkov="CKV_AWS_157",
+    security_hub="RDS.5",
+    checkov="CKV_AWS_157",
 )
 def rds_not_multi_az(graph: Graph) -> Iterable[Violation]:
     for instance in graph.of_type(RDS_INSTANCE):
@@ -30,12 +40,14 @@ def rds_not_multi_az(graph: Graph) -> Iterable[Violation]:
         if is_replica(instance) or multi_az is True or not is_known(multi_az):
             continue
         yield Violation(
-            instance, f"RDS instance {instance.name} must be Multi-AZ (multiAz is {describe(multi_az)})",
+            instance,
+            f"RDS instance {instance.name} must be Multi-AZ (multiAz is {describe(multi_az)})",
         )
 
 
 @rule(
-    "aurora-instances-single-az", "database",
+    "aurora-instances-single-az",
+    "database",
     "Checks whether each Aurora cluster has at least two cluster instances, not all pinned to one AZ.",
     security_hub="RDS.15",
 )
@@ -81,7 +93,8 @@ def replica_source(graph: Graph, replica: Resource) -> Resource | None:
 
 
 @rule(
-    "rds-replica-source-no-backups", "database",
+    "rds-replica-source-no-backups",
+    "database",
     "Checks whether the source of each RDS read replica keeps automated backups, which RDS requires "
     "to create and keep the replica.",
 )
@@ -111,17 +124,21 @@ def rds_replica_source_no_backups(graph: Graph) -> Iterable[Violation]:
         else:
             continue
         replicas = replicas_of[source.urn]
-        named = (f"read replica {replicas[0].name} replicates it" if len(replicas) == 1
-                 else f"read replicas {_join(replica.name for replica in replicas)} replicate it")
+        named = (
+            f"read replica {replicas[0].name} replicates it"
+            if len(replicas) == 1
+            else f"read replicas {_join(replica.name for replica in replicas)} replicate it"
+        )
         yield Violation(
-            source, f"RDS instance {source.name} must keep automated backups because {named} ({found})",
+            source,
+            f"RDS instance {source.name} must keep automated backups because {named} ({found})",
         )
 
 
 @rule(
-    "rds-replicas-same-az", "database",
-    "Checks whether the read replicas of one source are pinned to distinct AZs, none of them the "
-    "source's.",
+    "rds-replicas-same-az",
+    "database",
+    "Checks whether the read replicas of one source are pinned to distinct AZs, none of them the source's.",
 )
 def rds_replicas_same_az(graph: Graph) -> Iterable[Violation]:
     groups: dict[str, tuple[Resource | None, list[Resource]]] = {}
@@ -163,7 +180,8 @@ def rds_replicas_same_az(graph: Graph) -> Iterable[Violation]:
 
 
 @rule(
-    "rds-subnet-group-single-az", "database",
+    "rds-subnet-group-single-az",
+    "database",
     "Checks whether each DB subnet group has subnets in at least two AZs.",
 )
 def rds_subnet_group_single_az(graph: Graph) -> Iterable[Violation]:

@@ -48,7 +48,9 @@ class PublishedRecord:
     standby: bool = False
 
 
-def _zone_name(graph: Graph, record: Resource, zone_type: str, name_keys: tuple[str, ...]) -> tuple[Resource | None, str | None]:
+def _zone_name(
+    graph: Graph, record: Resource, zone_type: str, name_keys: tuple[str, ...]
+) -> tuple[Resource | None, str | None]:
     zones = graph.resolve(record, "zoneId", zone_type)
     if not zones or len(zones) != 1:
         return None, None
@@ -69,8 +71,13 @@ def _record_name(record: Resource, zone_name: str | None) -> str | None:
 
 def _is_apex_own(record: Resource, name: str | None, zone_name: str | None) -> bool:
     record_type = record.props.get("type")
-    return (name is not None and zone_name is not None and name == normalize(zone_name)
-            and isinstance(record_type, str) and record_type.upper() in _APEX_OWN_TYPES)
+    return (
+        name is not None
+        and zone_name is not None
+        and name == normalize(zone_name)
+        and isinstance(record_type, str)
+        and record_type.upper() in _APEX_OWN_TYPES
+    )
 
 
 def _route53_answers(record: Resource) -> frozenset[tuple[str, str]] | None:
@@ -106,8 +113,12 @@ def _normalize_value(record_type: str, value: str) -> str:
 def _cloudflare_answers(record: Resource) -> frozenset[tuple[str, str]] | None:
     record_type = record.props.get("type")
     content = record.props.get("content", record.props.get("value"))
-    if not isinstance(record_type, str) or not isinstance(content, str) or not is_known(record_type) \
-            or not is_known(content):
+    if (
+        not isinstance(record_type, str)
+        or not isinstance(content, str)
+        or not is_known(record_type)
+        or not is_known(content)
+    ):
         return None
     value = _normalize_value(record_type, content)
     priority = record.props.get("priority")
@@ -133,8 +144,9 @@ def published_records(graph: Graph) -> list[PublishedRecord]:
         if _is_apex_own(record, name, zone_name):
             continue
         policies = record.props.get("failoverRoutingPolicies") or ()
-        standby = any(isinstance(policy, Mapping) and str(policy.get("type")).upper() == "SECONDARY"
-                      for policy in policies)
+        standby = any(
+            isinstance(policy, Mapping) and str(policy.get("type")).upper() == "SECONDARY" for policy in policies
+        )
         records.append(PublishedRecord(record, ROUTE53, name, _route53_answers(record), standby=standby))
     for record in graph.of_type(*CLOUDFLARE_RECORDS):
         # Cloudflare v5 and later call a zone's domain `name`, and earlier versions `zone`.
@@ -161,7 +173,8 @@ def _by_name(records: Iterable[PublishedRecord]) -> dict[str, dict[str, list[Pub
 
 
 @rule(
-    "dns-single-provider", "dns",
+    "dns-single-provider",
+    "dns",
     "Checks whether each public name is published on both Route 53 and Cloudflare, so that either "
     "provider can answer alone.",
 )
@@ -192,9 +205,9 @@ def _describe_answers(records: list[PublishedRecord]) -> str:
 
 
 @rule(
-    "dns-providers-differ", "dns",
-    "Checks whether each name published on both Route 53 and Cloudflare has the same record type "
-    "and target on both.",
+    "dns-providers-differ",
+    "dns",
+    "Checks whether each name published on both Route 53 and Cloudflare has the same record type and target on both.",
 )
 def dns_providers_differ(graph: Graph) -> Iterable[Violation]:
     for name, providers in sorted(_by_name(published_records(graph)).items()):
@@ -217,9 +230,9 @@ def dns_providers_differ(graph: Graph) -> Iterable[Violation]:
 
 
 @rule(
-    "dns-failover-no-health-check", "dns",
-    "Checks whether each Route 53 failover PRIMARY record has a health check, without which Route 53 "
-    "never fails over.",
+    "dns-failover-no-health-check",
+    "dns",
+    "Checks whether each Route 53 failover PRIMARY record has a health check, without which Route 53 never fails over.",
 )
 def dns_failover_no_health_check(graph: Graph) -> Iterable[Violation]:
     for record in graph.of_type(ROUTE53_RECORD):

@@ -12,8 +12,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..graph import (
-    INTERNET_GATEWAY, LOAD_BALANCERS, NAT_GATEWAY, ROUTE, ROUTE_TABLE, ROUTE_TABLE_ASSOCIATION, SUBNET, VPC,
-    Graph, Resource, is_known,
+    INTERNET_GATEWAY,
+    LOAD_BALANCERS,
+    NAT_GATEWAY,
+    ROUTE,
+    ROUTE_TABLE,
+    ROUTE_TABLE_ASSOCIATION,
+    SUBNET,
+    VPC,
+    Graph,
+    Resource,
+    is_known,
 )
 from . import Violation, rule
 
@@ -24,8 +33,14 @@ DEFAULT_ROUTE = "0.0.0.0/0"
 
 # Route keys that send traffic somewhere other than a NAT or internet gateway.
 _OTHER_TARGET_KEYS = (
-    "transitGatewayId", "vpcPeeringConnectionId", "networkInterfaceId", "vpcEndpointId", "egressOnlyGatewayId",
-    "carrierGatewayId", "localGatewayId", "coreNetworkArn",
+    "transitGatewayId",
+    "vpcPeeringConnectionId",
+    "networkInterfaceId",
+    "vpcEndpointId",
+    "egressOnlyGatewayId",
+    "carrierGatewayId",
+    "localGatewayId",
+    "coreNetworkArn",
 )
 
 
@@ -87,7 +102,9 @@ def _route_target(graph: Graph, holder: Resource, key: str, route: Mapping[str, 
     return None
 
 
-def _default_routes(table: Resource, separate: Iterable[Resource]) -> list[tuple[Resource, str, Mapping[str, Any]]] | None:
+def _default_routes(
+    table: Resource, separate: Iterable[Resource]
+) -> list[tuple[Resource, str, Mapping[str, Any]]] | None:
     """Return the 0.0.0.0/0 routes of a table as (holder, dependency key, route), None if unknown."""
     routes: list[tuple[Resource, str, Mapping[str, Any]]] = []
     inline = table.props.get("routes")
@@ -103,8 +120,13 @@ def _default_routes(table: Resource, separate: Iterable[Resource]) -> list[tuple
         if not is_known(cidr):
             return None
         if cidr == DEFAULT_ROUTE:
-            routes.append((route_resource, "natGatewayId" if route_resource.props.get("natGatewayId")
-                           else "gatewayId", route_resource.props))
+            routes.append(
+                (
+                    route_resource,
+                    "natGatewayId" if route_resource.props.get("natGatewayId") else "gatewayId",
+                    route_resource.props,
+                )
+            )
     return routes
 
 
@@ -114,12 +136,12 @@ def routing_index(graph: Graph) -> RoutingIndex:
 
     separate_routes: dict[str, list[Resource]] = {}
     unplaced_default_route = False
-    for route in graph.of_type(ROUTE):
-        tables = graph.resolve(route, "routeTableId", *ROUTE_TABLES)
+    for route_resource in graph.of_type(ROUTE):
+        tables = graph.resolve(route_resource, "routeTableId", *ROUTE_TABLES)
+        destination = route_resource.props.get("destinationCidrBlock")
         if tables and len(tables) == 1:
-            separate_routes.setdefault(tables[0].urn, []).append(route)
-        elif route.props.get("destinationCidrBlock") == DEFAULT_ROUTE or \
-                not is_known(route.props.get("destinationCidrBlock")):
+            separate_routes.setdefault(tables[0].urn, []).append(route_resource)
+        elif destination == DEFAULT_ROUTE or not is_known(destination):
             # A default route whose table is unknown could belong to any table.
             unplaced_default_route = True
 
@@ -191,7 +213,8 @@ def _join(values: Iterable[str]) -> str:
 
 
 @rule(
-    "subnet-tier-single-az", "network",
+    "subnet-tier-single-az",
+    "network",
     "Checks whether the subnets of each tier of a VPC sit in at least two AZs.",
 )
 def subnet_tier_single_az(graph: Graph) -> Iterable[Violation]:
@@ -235,7 +258,8 @@ def subnets_of_table(graph: Graph, index: RoutingIndex, table: Resource) -> list
 
 
 @rule(
-    "nat-gateway-cross-az", "network",
+    "nat-gateway-cross-az",
+    "network",
     "Checks whether each route table sends 0.0.0.0/0 to a NAT gateway in the AZ of its subnets.",
 )
 def nat_gateway_cross_az(graph: Graph) -> Iterable[Violation]:
@@ -251,7 +275,8 @@ def nat_gateway_cross_az(graph: Graph) -> Iterable[Violation]:
         if nat_zone is None:
             continue
         elsewhere = {
-            subnet.name: zone for subnet in subnets_of_table(graph, index, table)
+            subnet.name: zone
+            for subnet in subnets_of_table(graph, index, table)
             if (zone := graph.az(subnet)) is not None and zone != nat_zone
         }
         if not elsewhere:
@@ -281,7 +306,8 @@ def load_balancer_subnets(graph: Graph, balancer: Resource) -> list[Resource] | 
 
 
 @rule(
-    "lb-single-az", "load-balancer",
+    "lb-single-az",
+    "load-balancer",
     "Checks whether each load balancer uses subnets in at least two AZs.",
     security_hub="ELB.10, ELB.13",
 )

@@ -15,7 +15,8 @@ PROVIDER_TAG = "payment-provider"
 
 
 @rule(
-    "payments-single-provider", "payments",
+    "payments-single-provider",
+    "payments",
     "Checks whether the stack holds credentials for at least two payment providers.",
 )
 def payments_single_provider(graph: Graph) -> Iterable[Violation]:

@@ -8,8 +8,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..graph import (
-    IAM_GROUP, IAM_GROUP_MEMBERSHIP, IAM_GROUP_POLICY_ATTACHMENT, IAM_USER, IAM_USER_GROUP_MEMBERSHIP, Graph,
-    Resource, is_known,
+    IAM_GROUP,
+    IAM_GROUP_MEMBERSHIP,
+    IAM_GROUP_POLICY_ATTACHMENT,
+    IAM_USER,
+    IAM_USER_GROUP_MEMBERSHIP,
+    Graph,
+    Resource,
+    is_known,
 )
 from . import Violation, rule
 
@@ -101,8 +107,8 @@ def administrators(graph: Graph) -> Administrators:
         elif users is None:
             admins.unknown_groups.add(group.key)
         else:
-            for user in users:
-                admins.add_member(group, user)
+            for member in users:
+                admins.add_member(group, member)
 
     for membership in graph.of_type(IAM_USER_GROUP_MEMBERSHIP):
         user = _principal(graph, membership, "user", membership.props.get("user"), IAM_USER)
@@ -110,16 +116,17 @@ def administrators(graph: Graph) -> Administrators:
         if groups is None:
             admins.unknown_membership = True
             continue
-        for group in groups:
+        for member_of in groups:
             if user is None:
-                admins.unknown_groups.add(group.key)
+                admins.unknown_groups.add(member_of.key)
             else:
-                admins.add_member(group, user)
+                admins.add_member(member_of, user)
     return admins
 
 
 @rule(
-    "admins-fewer-than-two", "human",
+    "admins-fewer-than-two",
+    "human",
     "Checks whether each IAM group that holds AdministratorAccess has at least two member users.",
 )
 def admins_fewer_than_two(graph: Graph) -> Iterable[Violation]:
@@ -144,9 +151,14 @@ def admins_fewer_than_two(graph: Graph) -> Iterable[Violation]:
 
 def _attachment_of(graph: Graph, group: Principal) -> Resource | None:
     """Return the attachment that grants AdministratorAccess to a group outside the graph."""
-    for attachment in graph.of_type(IAM_GROUP_POLICY_ATTACHMENT, IAM_POLICY_ATTACHMENT,
-                                    IAM_GROUP_POLICY_ATTACHMENTS_EXCLUSIVE):
-        names = [attachment.props.get("group"), attachment.props.get("groupName"), *(attachment.props.get("groups") or ())]
+    for attachment in graph.of_type(
+        IAM_GROUP_POLICY_ATTACHMENT, IAM_POLICY_ATTACHMENT, IAM_GROUP_POLICY_ATTACHMENTS_EXCLUSIVE
+    ):
+        names = [
+            attachment.props.get("group"),
+            attachment.props.get("groupName"),
+            *(attachment.props.get("groups") or ()),
+        ]
         if any(isinstance(name, str) and name.rsplit("/", 1)[-1] == group.name for name in names):
             return attachment
     return None

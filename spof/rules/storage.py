@@ -133,10 +133,11 @@ def replication_destinations(graph: Graph) -> dict[str, tuple[Resource, Resource
 
 
 @rule(
-    "s3-bucket-unversioned", "storage",
-    "Checks whether each S3 bucket has versioning enabled, so that an overwritten or deleted object "
-    "can be restored.",
-    security_hub="S3.14", checkov="CKV_AWS_21",
+    "s3-bucket-unversioned",
+    "storage",
+    "Checks whether each S3 bucket has versioning enabled, so that an overwritten or deleted object can be restored.",
+    security_hub="S3.14",
+    checkov="CKV_AWS_21",
 )
 def s3_bucket_unversioned(graph: Graph) -> Iterable[Violation]:
     versioning = bucket_versioning(graph)
@@ -146,12 +147,14 @@ def s3_bucket_unversioned(graph: Graph) -> Iterable[Violation]:
         if versioning.state(bucket) is not False:
             continue
         yield Violation(
-            bucket, f"S3 bucket {bucket.name} must have versioning enabled ({versioning.found(bucket)})",
+            bucket,
+            f"S3 bucket {bucket.name} must have versioning enabled ({versioning.found(bucket)})",
         )
 
 
 @rule(
-    "s3-replica-unversioned", "storage",
+    "s3-replica-unversioned",
+    "storage",
     "Checks whether each bucket that S3 replication writes to has versioning enabled, which S3 "
     "requires of a replication destination.",
 )
@@ -176,7 +179,8 @@ def _status_code(value: Any) -> int | None:
 
 
 @rule(
-    "cloudfront-invalid-failover-codes", "storage",
+    "cloudfront-invalid-failover-codes",
+    "storage",
     "Checks whether each CloudFront origin group fails over only on status codes CloudFront accepts.",
 )
 def cloudfront_invalid_failover_codes(graph: Graph) -> Iterable[Violation]:

@@ -21,13 +21,16 @@ subnet_specs = {
 }
 subnets = {}
 for name, (cidr, az) in subnet_specs.items():
-    subnets[name] = aws.ec2.Subnet(name, vpc_id=vpc.id, cidr_block=cidr, availability_zone=az,
-                                   tags={"Name": name})
+    subnets[name] = aws.ec2.Subnet(name, vpc_id=vpc.id, cidr_block=cidr, availability_zone=az, tags={"Name": name})
     aws.ec2.RouteTableAssociation(name, subnet_id=subnets[name].id, route_table_id=public_rt.id)
 
-sg = aws.ec2.SecurityGroup("alb", vpc_id=vpc.id, ingress=[
-    {"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_blocks": ["0.0.0.0/0"]},
-])
+sg = aws.ec2.SecurityGroup(
+    "alb",
+    vpc_id=vpc.id,
+    ingress=[
+        {"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_blocks": ["0.0.0.0/0"]},
+    ],
+)
 
 alb = aws.lb.LoadBalancer(
     "web",
@@ -35,16 +38,22 @@ alb = aws.lb.LoadBalancer(
     security_groups=[sg.id],
     subnets=[subnets["public-a"].id, subnets["public-a-extra"].id],
 )
-tg = aws.lb.TargetGroup("web", port=80, protocol="HTTP", vpc_id=vpc.id,
-                        health_check={"path": "/health"})
-aws.lb.Listener("http", load_balancer_arn=alb.arn, port=80, protocol="HTTP",
-                default_actions=[{"type": "forward", "target_group_arn": tg.arn}])
+tg = aws.lb.TargetGroup("web", port=80, protocol="HTTP", vpc_id=vpc.id, health_check={"path": "/health"})
+aws.lb.Listener(
+    "http",
+    load_balancer_arn=alb.arn,
+    port=80,
+    protocol="HTTP",
+    default_actions=[{"type": "forward", "target_group_arn": tg.arn}],
+)
 
-ami = aws.ec2.get_ami(most_recent=True, owners=["amazon"],
-                      filters=[{"name": "name", "values": ["al2023-ami-*-x86_64"]}])
+ami = aws.ec2.get_ami(
+    most_recent=True, owners=["amazon"], filters=[{"name": "name", "values": ["al2023-ami-*-x86_64"]}]
+)
 for name in ("public-a", "public-b"):
-    web = aws.ec2.Instance(f"web-{name}", ami=ami.id, instance_type="t3.small", subnet_id=subnets[name].id,
-                           vpc_security_group_ids=[sg.id])
+    web = aws.ec2.Instance(
+        f"web-{name}", ami=ami.id, instance_type="t3.small", subnet_id=subnets[name].id, vpc_security_group_ids=[sg.id]
+    )
     aws.lb.TargetGroupAttachment(f"web-{name}", target_group_arn=tg.arn, target_id=web.id, port=80)
 
 pulumi.export("url", alb.dns_name.apply(lambda name: f"http://{name}"))

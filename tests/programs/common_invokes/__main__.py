@@ -16,19 +16,31 @@ subnets = [
     for i, az in enumerate(azs.names[:3])
 ]
 
-assume = aws.iam.get_policy_document(statements=[{
-    "actions": ["sts:AssumeRole"],
-    "principals": [{"type": "Service", "identifiers": ["ec2.amazonaws.com"]}],
-}])
+assume = aws.iam.get_policy_document(
+    statements=[
+        {
+            "actions": ["sts:AssumeRole"],
+            "principals": [{"type": "Service", "identifiers": ["ec2.amazonaws.com"]}],
+        }
+    ]
+)
 role = aws.iam.Role("workers", assume_role_policy=assume.json)
-aws.iam.RolePolicy("workers-queue", role=role.id, policy=json.dumps({
-    "Version": "2012-10-17",
-    "Statement": [{
-        "Effect": "Allow",
-        "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage"],
-        "Resource": f"arn:aws:sqs:{region.region}:{account.account_id}:jobs",
-    }],
-}))
+aws.iam.RolePolicy(
+    "workers-queue",
+    role=role.id,
+    policy=json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage"],
+                    "Resource": f"arn:aws:sqs:{region.region}:{account.account_id}:jobs",
+                }
+            ],
+        }
+    ),
+)
 profile = aws.iam.InstanceProfile("workers", role=role.name)
 
 template = aws.ec2.LaunchTemplate(

@@ -8,9 +8,12 @@ import pulumi_aws as aws
 azs = aws.get_availability_zones(state="available").names[:3]
 
 vpc = aws.ec2.Vpc("data", cidr_block="10.20.0.0/16")
-subnets = [aws.ec2.Subnet(f"data-{az}", vpc_id=vpc.id, availability_zone=az, cidr_block=f"10.20.{i}.0/24",
-                          tags={"tier": "data"})
-           for i, az in enumerate(azs)]
+subnets = [
+    aws.ec2.Subnet(
+        f"data-{az}", vpc_id=vpc.id, availability_zone=az, cidr_block=f"10.20.{i}.0/24", tags={"tier": "data"}
+    )
+    for i, az in enumerate(azs)
+]
 subnet_ids = [s.id for s in subnets]
 
 db_subnets = aws.rds.SubnetGroup("orders", subnet_ids=subnet_ids)
@@ -50,8 +53,13 @@ search = aws.rds.Cluster(
     skip_final_snapshot=True,
 )
 for i, az in enumerate(azs[:2]):
-    aws.rds.ClusterInstance(f"search-{i}", cluster_identifier=search.id, engine=search.engine,
-                            instance_class="db.r6g.large", availability_zone=az)
+    aws.rds.ClusterInstance(
+        f"search-{i}",
+        cluster_identifier=search.id,
+        engine=aws.rds.EngineType.AURORA_POSTGRESQL,
+        instance_class="db.r6g.large",
+        availability_zone=az,
+    )
 
 cache_subnets = aws.elasticache.SubnetGroup("sessions", subnet_ids=subnet_ids)
 sessions = aws.elasticache.ReplicationGroup(

@@ -9,8 +9,7 @@ azs = aws.get_availability_zones().names
 
 vpc = aws.ec2.Vpc("db", cidr_block="10.2.0.0/16")
 subnets = [
-    aws.ec2.Subnet(f"db-{az}", vpc_id=vpc.id, cidr_block=f"10.2.{i}.0/24", availability_zone=az,
-                   tags={"tier": "data"})
+    aws.ec2.Subnet(f"db-{az}", vpc_id=vpc.id, cidr_block=f"10.2.{i}.0/24", availability_zone=az, tags={"tier": "data"})
     for i, az in enumerate(azs[:2])
 ]
 subnet_group = aws.rds.SubnetGroup("orders", subnet_ids=[s.id for s in subnets])

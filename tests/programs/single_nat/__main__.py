@@ -29,8 +29,9 @@ nat = aws.ec2.NatGateway("nat", allocation_id=eip.id, subnet_id=public_subnets[0
 
 for i, subnet in enumerate(private_subnets):
     rt = aws.ec2.RouteTable(f"private-{i}", vpc_id=vpc.id)
-    aws.ec2.Route(f"private-{i}-default", route_table_id=rt.id, destination_cidr_block="0.0.0.0/0",
-                  nat_gateway_id=nat.id)
+    aws.ec2.Route(
+        f"private-{i}-default", route_table_id=rt.id, destination_cidr_block="0.0.0.0/0", nat_gateway_id=nat.id
+    )
     aws.ec2.RouteTableAssociation(f"private-{i}", subnet_id=subnet.id, route_table_id=rt.id)
 
 pulumi.export("vpc_id", vpc.id)
