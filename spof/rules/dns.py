@@ -52,6 +52,9 @@ def _zone_name(
     graph: Graph, record: Resource, zone_type: str, name_keys: tuple[str, ...]
 ) -> tuple[Resource | None, str | None]:
     zones = graph.resolve(record, "zoneId", zone_type)
+    # NOTE: a zone the program does not create, named by an id from configuration or found with
+    # get_zone, has no known name. Its records then have no FQDN, and dns-single-provider reports
+    # no name as missing from that provider.
     if not zones or len(zones) != 1:
         return None, None
     zone = zones[0]
