@@ -137,7 +137,7 @@ def model_availability(topology: Topology, journeys: Sequence[Journey]) -> dict[
             else:
                 missing.append(name)
         # A journey whose layers the program does not build (an audit of a partial program) gets
-        # no figure: the product of the layers it has would overstate it.
+        # no figure, because the product of the layers it has would overstate it.
         results[journey.name] = None if missing else round(series(values), 8)
         details[journey.name] = {"layers": list(journey.layers), "unmodeled": unmodeled, "missing": missing}
     return {
