@@ -76,6 +76,10 @@ def render_json(report: Report) -> str:
     return json.dumps(report.to_json(), indent=2, sort_keys=False)
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def _az_list(azs: Sequence[str]) -> str:
     return ", ".join(azs) if azs else "no AZ"
 
@@ -89,7 +93,7 @@ def render_text(report: Report, text_sections: Sequence[str] = ()) -> str:
         lines.append("Data sources with no simulated answer (their results are empty): "
                      + ", ".join(sorted(set(report.unanswered_invokes))))
     resources = report.deployable()
-    lines.append(f"{len(resources)} resources, {len(report.findings)} findings.")
+    lines.append(f"{_count(len(resources), 'resource')}, {_count(len(report.findings), 'finding')}.")
 
     for summary in report.layer_summaries():
         layer = summary["layer"]
@@ -97,7 +101,7 @@ def render_text(report: Report, text_sections: Sequence[str] = ()) -> str:
         if not members and not summary["findings"]:
             continue
         lines.append("")
-        lines.append(f"{layer}: {len(members)} resources in {_az_list(summary['azs'])}")
+        lines.append(f"{layer}: {_count(len(members), 'resource')} in {_az_list(summary['azs'])}")
         width = max((len(r.type) for r in members), default=0)
         for resource in members:
             az = ", ".join(sorted(report.graph.azs(resource)))
@@ -123,9 +127,10 @@ def render_text(report: Report, text_sections: Sequence[str] = ()) -> str:
         lines.extend(f"  {warning}" for warning in report.warnings)
     lines.append("")
     if report.has_mandatory_findings:
-        lines.append(f"FAILED: {sum(f.severity == 'mandatory' for f in report.findings)} mandatory findings.")
+        mandatory = sum(f.severity == "mandatory" for f in report.findings)
+        lines.append(f"FAILED: {_count(mandatory, 'mandatory finding')}.")
     elif report.findings:
-        lines.append(f"Passed with {len(report.findings)} advisory findings.")
+        lines.append(f"Passed with {_count(len(report.findings), 'advisory finding')}.")
     else:
         lines.append("Passed: no single point of failure found.")
     return "\n".join(lines)

@@ -34,6 +34,9 @@ class Rule:
     check: Callable[[Graph], Iterable[Violation]]
     security_hub: str = ""
     checkov: str = ""
+    # A tier rule checks instances and their groups, which serve whichever tier (web or app)
+    # their `layer` tag names.
+    tier: bool = False
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,7 @@ RULES: dict[str, Rule] = {}
 
 
 def rule(
-    id: str, layer: str, description: str, *, security_hub: str = "", checkov: str = ""
+    id: str, layer: str, description: str, *, security_hub: str = "", checkov: str = "", tier: bool = False
 ) -> Callable[[Callable[[Graph], Iterable[Violation]]], Callable[[Graph], Iterable[Violation]]]:
     """Register a check under a unique kebab-case id and one of the design's layers."""
     if layer not in LAYERS:
@@ -73,7 +76,7 @@ def rule(
         raise ValueError(f"rule id {id!r} is invalid: expected kebab-case")
 
     def register(check: Callable[[Graph], Iterable[Violation]]) -> Callable[[Graph], Iterable[Violation]]:
-        RULES[id] = Rule(id, layer, description, check, security_hub, checkov)
+        RULES[id] = Rule(id, layer, description, check, security_hub, checkov, tier)
         return check
 
     return register
@@ -82,11 +85,16 @@ def rule(
 def finding_layer(graph: Graph, rule_: Rule, resource: Resource) -> str:
     """Return the layer a finding is reported under.
 
-    A resource tagged with a layer reports there, so that a web Auto Scaling group's finding
-    lands in `web` and the app group's in `app`; an untagged one reports in the rule's layer.
+    A tier rule reports in the layer its resource is tagged with, so that the web Auto Scaling
+    group's finding lands in `web` and the app group's in `app`. Every other rule reports in its
+    own layer: an IAM group with too few administrators is a `human` problem even though the
+    identity layer's provider tags everything it creates.
     """
-    tagged = graph.tags(resource).get("layer")
-    return tagged if tagged in LAYERS else rule_.layer
+    if rule_.tier:
+        tagged = graph.tags(resource).get("layer")
+        if tagged in LAYERS:
+            return tagged
+    return rule_.layer
 
 
 def evaluate(graph: Graph, severity: str = "mandatory", rule_ids: Iterable[str] | None = None) -> list[Finding]:

@@ -52,6 +52,7 @@ def _join(values: Iterable[str]) -> str:
     "app",
     "Checks whether each Auto Scaling group launches instances in at least two AZs.",
     security_hub="AutoScaling.2",
+    tier=True,
 )
 def asg_single_az(graph: Graph) -> Iterable[Violation]:
     for group in graph.of_type(AUTOSCALING_GROUP):
@@ -69,6 +70,7 @@ def asg_single_az(graph: Graph) -> Iterable[Violation]:
     "asg-min-size-below-two",
     "app",
     "Checks whether each Auto Scaling group keeps at least two instances running.",
+    tier=True,
 )
 def asg_min_size_below_two(graph: Graph) -> Iterable[Violation]:
     for group in graph.of_type(AUTOSCALING_GROUP):
@@ -123,6 +125,7 @@ def load_balancer_sources(graph: Graph) -> dict[str, list[str]]:
     "the load balancer's health check.",
     security_hub="AutoScaling.1",
     checkov="CKV2_AWS_15",
+    tier=True,
 )
 def asg_no_elb_health_check(graph: Graph) -> Iterable[Violation]:
     sources = load_balancer_sources(graph)
@@ -253,6 +256,7 @@ def _group_peers(graph: Graph, target_group: Resource) -> list[set[str] | None]:
     "ec2-lone-instance",
     "app",
     "Checks whether each EC2 instance that serves traffic has a peer in another AZ behind the same target group.",
+    tier=True,
 )
 def ec2_lone_instance(graph: Graph) -> Iterable[Violation]:
     serving = serving_instances(graph)
