@@ -44,6 +44,22 @@ def _parser() -> argparse.ArgumentParser:
                        help="set a configuration value, as for plan (repeatable)")
     audit.add_argument("--severity", choices=("mandatory", "advisory"), default="mandatory",
                        help="severity of the findings; advisory never fails (default: mandatory)")
+
+    verify = commands.add_parser("verify", help="check a deployed stack in a live AWS account with the same rules")
+    verify.add_argument("--stack", required=True,
+                        help="stack whose resources to check: those tagged pulumi:stack=STACK; its file in stacks/, "
+                             "if any, sets the severity and the plan to compare with")
+    verify.add_argument("--region", help="AWS region of the stack (default: aws:region of the stack file, else "
+                                         "the AWS SDK's region: AWS_REGION or the profile's)")
+    verify.add_argument("--endpoint-url", metavar="URL",
+                        help="send every AWS request to URL, such as a local moto server (default: AWS's endpoints)")
+    verify.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    verify.add_argument("--cloudflare-token", metavar="TOKEN",
+                        help="Cloudflare API token with Zone:Read and DNS:Read (default: CLOUDFLARE_API_TOKEN); "
+                             "without one the Cloudflare comparison is skipped")
+    verify.add_argument("--cloudflare-base-url", metavar="URL",
+                        help="Cloudflare API base URL (default: CLOUDFLARE_BASE_URL, else "
+                             "https://api.cloudflare.com/client/v4)")
     return parser
 
 
@@ -90,6 +106,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             report = build_audit(args.directory, args.stack, args.assignments, args.severity)
             return _print_report(report, args.format)
+        if args.command == "verify":
+            from .verify import VerifyError, build_verify, render_verify
+
+            try:
+                live = build_verify(
+                    args.stack,
+                    region=args.region,
+                    endpoint_url=args.endpoint_url,
+                    cloudflare_token=args.cloudflare_token,
+                    cloudflare_base_url=args.cloudflare_base_url,
+                )
+            except VerifyError as error:
+                return _fail(str(error))
+            print(render_verify(live, args.format))
+            return EXIT_FINDINGS if live.has_mandatory_findings else EXIT_OK
     except (ProgramError, StackConfigError) as error:
         return _fail(str(error))
     return EXIT_INPUT
