@@ -1,23 +1,29 @@
-"""Render the README's table of SPOF rules from the registry. A test fails when the copy is stale.
+"""Render the README's generated sections from the code. A test fails when a copy is stale.
 
     python -m spof.docs [README.md]
 
-rewrites the table between the `<!-- rules:begin -->` and `<!-- rules:end -->` markers and leaves
-the rest of the file untouched.
+rewrites each region between `<!-- NAME:begin -->` and `<!-- NAME:end -->` and leaves the rest of
+the file untouched. The sections: the configuration keys, the stack outputs, the SPOF rules, and
+the prod stack's failure matrix and diagram.
 """
 
 from __future__ import annotations
 
+import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .graph import LAYERS
 from .rules import Rule, all_rules
 
-RULES_BEGIN = "<!-- rules:begin -->"
-RULES_END = "<!-- rules:end -->"
+if TYPE_CHECKING:
+    from .report import Report
+
 README = Path(__file__).resolve().parent.parent / "README.md"
+# The stack whose failure matrix and diagram the README shows.
+README_STACK = "prod"
 
 
 def _cell(text: str) -> str:
@@ -40,31 +46,115 @@ def rules_table(rules: Iterable[Rule] | None = None) -> str:
     return "\n".join(lines)
 
 
-def with_rules_table(text: str, table: str) -> str:
-    """Return `text` with the region between the rule markers replaced by `table`.
+def _default(value: Any, required: bool) -> str:
+    if required:
+        return "required"
+    if value == "":
+        return "empty"
+    return f"`{json.dumps(value) if not isinstance(value, str) else value}`"
+
+
+def config_table() -> str:
+    """Return the Markdown table of the configuration keys, with defaults and allowed values."""
+    from components.config import AWS_REGION_KEY, SETTINGS
+
+    lines = [
+        "| Key | Default | Allowed | What it sets |",
+        "|-----|---------|---------|--------------|",
+        f"| `{AWS_REGION_KEY}` | required | an AWS region such as us-east-1 | Region of the stack. |",
+    ]
+    for setting in SETTINGS:
+        lines.append(
+            f"| `{setting.key}` | {_default(setting.default, setting.required)} | {_cell(setting.allowed())} "
+            f"| {_cell(setting.description)} |"
+        )
+    return "\n".join(lines)
+
+
+def outputs_table() -> str:
+    """Return the Markdown table of the stack outputs."""
+    from components.outputs import STACK_OUTPUTS
+
+    lines = ["| Output | What it holds |", "|--------|---------------|"]
+    lines.extend(f"| `{name}` | {_cell(description)} |" for name, description in STACK_OUTPUTS.items())
+    return "\n".join(lines)
+
+
+def matrix_section(report: Report) -> str:
+    """Return the failure matrix and modeled availability of a plan, as Markdown."""
+    from .scenarios import render_markdown
+
+    return render_markdown(report.sections, report.stack).strip()
+
+
+def diagram_section(report: Report) -> str:
+    """Return the Mermaid diagram of a plan in a fenced block that GitHub renders."""
+    from .diagram import render_mermaid
+
+    return f"```mermaid\n{render_mermaid(report.graph).strip()}\n```"
+
+
+def markers(name: str) -> tuple[str, str]:
+    return f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
+
+
+def with_section(text: str, name: str, content: str) -> str:
+    """Return `text` with the region between the markers of section `name` replaced by `content`.
 
     Raises ValueError when either marker is missing or they are out of order.
     """
-    begin = text.find(RULES_BEGIN)
-    end = text.find(RULES_END)
+    begin_marker, end_marker = markers(name)
+    begin = text.find(begin_marker)
+    end = text.find(end_marker)
     if begin < 0 or end < 0 or end < begin:
         raise ValueError(
-            f"rule markers not found: expected {RULES_BEGIN} followed by {RULES_END}; add both where the table belongs"
+            f"{name} markers not found: expected {begin_marker} followed by {end_marker}; "
+            "add both where the section belongs"
         )
-    return f"{text[: begin + len(RULES_BEGIN)]}\n{table}\n{text[end:]}"
+    return f"{text[: begin + len(begin_marker)]}\n{content}\n{text[end:]}"
+
+
+def with_rules_table(text: str, table: str) -> str:
+    return with_section(text, "rules", table)
+
+
+def sections(report: Report) -> dict[str, str]:
+    """Return every generated section, keyed by marker name, for the README's plan `report`."""
+    renderers: dict[str, Callable[[], str]] = {
+        "diagram": lambda: diagram_section(report),
+        "config": config_table,
+        "outputs": outputs_table,
+        "rules": rules_table,
+        "matrix": lambda: matrix_section(report),
+    }
+    return {name: render() for name, render in renderers.items()}
+
+
+def regenerate(text: str, report: Report) -> str:
+    """Return the README `text` with every generated section rewritten."""
+    for name, content in sections(report).items():
+        text = with_section(text, name, content)
+    return text
 
 
 def main(argv: list[str]) -> int:
+    import warnings
+
+    from .plan import build_plan
+
+    warnings.simplefilter("ignore", DeprecationWarning)
     path = Path(argv[0]) if argv else README
     text = path.read_text()
     try:
-        updated = with_rules_table(text, rules_table())
+        updated = regenerate(text, build_plan(README_STACK))
     except ValueError as error:
         print(f"error: {path}: {error}", file=sys.stderr)
         return 2
     if updated != text:
         path.write_text(updated)
-        print(f"{path}: rules table updated")
+        print(f"{path}: generated sections updated")
+    else:
+        print(f"{path}: generated sections are current")
     return 0
 
 
