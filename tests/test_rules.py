@@ -985,5 +985,5 @@ def test_rules_table_lists_every_rule() -> None:
 
 
 def test_rules_table_needs_markers() -> None:
-    with pytest.raises(ValueError, match="rule markers not found"):
+    with pytest.raises(ValueError, match="rules markers not found"):
         with_rules_table("# README without markers\n", rules_table())
