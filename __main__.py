@@ -129,13 +129,11 @@ app = Tier(
     port=security_groups.APP_PORT,
     environment={
         "DATABASE_HOST": database.primary.address,
-        "DATABASE_READER_HOSTS": pulumi.Output.all(*[replica.address for replica in database.replicas])
-        .apply(",".join),
+        "DATABASE_READER_HOSTS": pulumi.Output.all(*[replica.address for replica in database.replicas]).apply(",".join),
         "DATABASE_SECRET_ARN": database.master_secret_arn,
         "CACHE_HOST": cache.replication_group.primary_endpoint_address,
         "PAYMENT_RETRY_QUEUE_URL": payments.retry_queue.url,
-        "PAYMENT_SECRET_ARNS": pulumi.Output.all(*[secret.arn for secret in payments.secrets.values()])
-        .apply(",".join),
+        "PAYMENT_SECRET_ARNS": pulumi.Output.all(*[secret.arn for secret in payments.secrets.values()]).apply(",".join),
     },
     readable_secret_arns=[database.master_secret_arn, *[secret.arn for secret in payments.secrets.values()]],
     queue_arns=[payments.retry_queue.arn, payments.dead_letter_queue.arn],

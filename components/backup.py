@@ -47,30 +47,35 @@ class DatabaseBackup(pulumi.ComponentResource):
         role = aws.iam.Role(
             child_name(name, "role"),
             description="AWS Backup backs up and test-restores the database",
-            assume_role_policy=json.dumps({
-                "Version": "2012-10-17",
-                "Statement": [{
-                    "Effect": "Allow",
-                    "Principal": {"Service": "backup.amazonaws.com"},
-                    "Action": "sts:AssumeRole",
-                }],
-            }),
+            assume_role_policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "backup.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                }
+            ),
             opts=child,
         )
         for role_name, policy_arn in (("backup-policy", BACKUP_POLICY), ("restore-policy", RESTORE_POLICY)):
-            aws.iam.RolePolicyAttachment(child_name(name, role_name), role=role.name, policy_arn=policy_arn,
-                                         opts=child)
+            aws.iam.RolePolicyAttachment(child_name(name, role_name), role=role.name, policy_arn=policy_arn, opts=child)
 
         self.plan = aws.backup.Plan(
             child_name(name, "plan"),
-            rules=[{
-                "rule_name": "daily",
-                "target_vault_name": self.vault.name,
-                "schedule": DAILY_SCHEDULE,
-                "start_window": 60,
-                "completion_window": 180,
-                "lifecycle": {"delete_after": RETENTION_DAYS},
-            }],
+            rules=[
+                {
+                    "rule_name": "daily",
+                    "target_vault_name": self.vault.name,
+                    "schedule": DAILY_SCHEDULE,
+                    "start_window": 60,
+                    "completion_window": 180,
+                    "lifecycle": {"delete_after": RETENTION_DAYS},
+                }
+            ],
             opts=child,
         )
         self.selection = aws.backup.Selection(

@@ -39,14 +39,18 @@ class ChaosDrills(pulumi.ComponentResource):
         role = aws.iam.Role(
             child_name(name, "role"),
             description="AWS FIS runs the chaos drills of this stack",
-            assume_role_policy=json.dumps({
-                "Version": "2012-10-17",
-                "Statement": [{
-                    "Effect": "Allow",
-                    "Principal": {"Service": "fis.amazonaws.com"},
-                    "Action": "sts:AssumeRole",
-                }],
-            }),
+            assume_role_policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "fis.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                }
+            ),
             opts=child,
         )
         aws.iam.RolePolicy(
@@ -57,84 +61,94 @@ class ChaosDrills(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        stop_conditions = [{"source": "aws:cloudwatch:alarm", "value": stop_alarm_arn}]
-        stack_instances = {"key": STACK_TAG, "value": stack}
+        stop_conditions: list[aws.fis.ExperimentTemplateStopConditionArgsDict] = [
+            {"source": "aws:cloudwatch:alarm", "value": stop_alarm_arn}
+        ]
+        stack_instances: aws.fis.ExperimentTemplateTargetResourceTagArgsDict = {"key": STACK_TAG, "value": stack}
 
         self.templates: list[aws.fis.ExperimentTemplate] = []
         for az in azs:
-            self.templates.append(aws.fis.ExperimentTemplate(
-                child_name(name, "az-loss", az),
-                description=f"Lose {az}: stop its instances, fail the database over, cut its cache power",
+            self.templates.append(
+                aws.fis.ExperimentTemplate(
+                    child_name(name, "az-loss", az),
+                    description=f"Lose {az}: stop its instances, fail the database over, cut its cache power",
+                    role_arn=role.arn,
+                    stop_conditions=stop_conditions,
+                    targets=[
+                        {
+                            "name": "instances",
+                            "resource_type": "aws:ec2:instance",
+                            "selection_mode": "ALL",
+                            "resource_tags": [stack_instances],
+                            "filters": [
+                                {"path": "Placement.AvailabilityZone", "values": [az]},
+                                {"path": "State.Name", "values": ["running"]},
+                            ],
+                        },
+                        {
+                            "name": "database",
+                            "resource_type": "aws:rds:db",
+                            "selection_mode": "ALL",
+                            "resource_arns": [database_arn],
+                        },
+                        {
+                            "name": "cache",
+                            "resource_type": "aws:elasticache:replicationgroup",
+                            "selection_mode": "ALL",
+                            "resource_arns": [cache_arn],
+                            "parameters": {"availabilityZoneIdentifier": az},
+                        },
+                    ],
+                    actions=[
+                        {
+                            "name": "stop-instances",
+                            "action_id": "aws:ec2:stop-instances",
+                            "parameters": [{"key": "startInstancesAfterDuration", "value": OUTAGE_DURATION}],
+                            "target": {"key": "Instances", "value": "instances"},
+                        },
+                        {
+                            "name": "reboot-database",
+                            "action_id": "aws:rds:reboot-db-instances",
+                            # Without Multi-AZ there is no standby, and the reboot is an outage.
+                            "parameters": [{"key": "forceFailover", "value": "true" if database_multi_az else "false"}],
+                            "target": {"key": "DBInstances", "value": "database"},
+                        },
+                        {
+                            "name": "interrupt-cache-power",
+                            "action_id": "aws:elasticache:replicationgroup-interrupt-az-power",
+                            "parameters": [{"key": "duration", "value": OUTAGE_DURATION}],
+                            "target": {"key": "ReplicationGroups", "value": "cache"},
+                        },
+                    ],
+                    opts=child,
+                )
+            )
+
+        self.templates.append(
+            aws.fis.ExperimentTemplate(
+                child_name(name, "terminate-web-instance"),
+                description="Terminate one running web instance; the Auto Scaling group replaces it",
                 role_arn=role.arn,
                 stop_conditions=stop_conditions,
                 targets=[
                     {
-                        "name": "instances",
+                        "name": "web-instance",
                         "resource_type": "aws:ec2:instance",
-                        "selection_mode": "ALL",
-                        "resource_tags": [stack_instances],
-                        "filters": [
-                            {"path": "Placement.AvailabilityZone", "values": [az]},
-                            {"path": "State.Name", "values": ["running"]},
-                        ],
-                    },
-                    {
-                        "name": "database",
-                        "resource_type": "aws:rds:db",
-                        "selection_mode": "ALL",
-                        "resource_arns": [database_arn],
-                    },
-                    {
-                        "name": "cache",
-                        "resource_type": "aws:elasticache:replicationgroup",
-                        "selection_mode": "ALL",
-                        "resource_arns": [cache_arn],
-                        "parameters": {"availabilityZoneIdentifier": az},
-                    },
+                        "selection_mode": "COUNT(1)",
+                        "resource_tags": [stack_instances, {"key": "layer", "value": "web"}],
+                        "filters": [{"path": "State.Name", "values": ["running"]}],
+                    }
                 ],
                 actions=[
                     {
-                        "name": "stop-instances",
-                        "action_id": "aws:ec2:stop-instances",
-                        "parameters": [{"key": "startInstancesAfterDuration", "value": OUTAGE_DURATION}],
-                        "target": {"key": "Instances", "value": "instances"},
-                    },
-                    {
-                        "name": "reboot-database",
-                        "action_id": "aws:rds:reboot-db-instances",
-                        # Without Multi-AZ there is no standby, and the reboot is an outage.
-                        "parameters": [{"key": "forceFailover", "value": "true" if database_multi_az else "false"}],
-                        "target": {"key": "DBInstances", "value": "database"},
-                    },
-                    {
-                        "name": "interrupt-cache-power",
-                        "action_id": "aws:elasticache:replicationgroup-interrupt-az-power",
-                        "parameters": [{"key": "duration", "value": OUTAGE_DURATION}],
-                        "target": {"key": "ReplicationGroups", "value": "cache"},
-                    },
+                        "name": "terminate",
+                        "action_id": "aws:ec2:terminate-instances",
+                        "target": {"key": "Instances", "value": "web-instance"},
+                    }
                 ],
                 opts=child,
-            ))
-
-        self.templates.append(aws.fis.ExperimentTemplate(
-            child_name(name, "terminate-web-instance"),
-            description="Terminate one running web instance; the Auto Scaling group replaces it",
-            role_arn=role.arn,
-            stop_conditions=stop_conditions,
-            targets=[{
-                "name": "web-instance",
-                "resource_type": "aws:ec2:instance",
-                "selection_mode": "COUNT(1)",
-                "resource_tags": [stack_instances, {"key": "layer", "value": "web"}],
-                "filters": [{"path": "State.Name", "values": ["running"]}],
-            }],
-            actions=[{
-                "name": "terminate",
-                "action_id": "aws:ec2:terminate-instances",
-                "target": {"key": "Instances", "value": "web-instance"},
-            }],
-            opts=child,
-        ))
+            )
+        )
         self.register_outputs({"templateIds": [template.id for template in self.templates]})
 
 
@@ -160,8 +174,12 @@ def drill_policy(stack: str, database_arn: str, cache_arn: str) -> dict:
             {
                 "Sid": "Discover",
                 "Effect": "Allow",
-                "Action": ["ec2:DescribeInstances", "rds:DescribeDBInstances",
-                           "elasticache:DescribeReplicationGroups", "tag:GetResources"],
+                "Action": [
+                    "ec2:DescribeInstances",
+                    "rds:DescribeDBInstances",
+                    "elasticache:DescribeReplicationGroups",
+                    "tag:GetResources",
+                ],
                 "Resource": "*",
             },
         ],

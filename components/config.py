@@ -8,6 +8,7 @@ and the README generator can use it directly.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import ipaddress
 import json
@@ -77,171 +78,378 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting(
-        "azCount", "integer", 3,
+        "azCount",
+        "integer",
+        3,
         "Availability Zones the stack spreads every tier over. 1 puts each layer in one AZ, "
         "which the SPOF rules report.",
-        minimum=1, maximum=6,
+        minimum=1,
+        maximum=6,
     ),
     Setting(
-        "redundancy.enforcement", "choice", "mandatory",
+        "redundancy.enforcement",
+        "choice",
+        "mandatory",
         "How SPOF findings count: `mandatory` fails the plan and blocks `pulumi preview "
         "--policy-pack policy`; `advisory` only reports them.",
         choices=("mandatory", "advisory"),
     ),
     Setting(
-        "network.cidrBlock", "string", "10.0.0.0/16",
+        "network.cidrBlock",
+        "string",
+        "10.0.0.0/16",
         "IPv4 range of the VPC. Each tier gets one subnet per AZ, carved from this range.",
         pattern_hint="an IPv4 CIDR block with a prefix from /16 to /23",
     ),
     Setting(
-        "network.natGateways", "choice", "one-per-az",
+        "network.natGateways",
+        "choice",
+        "one-per-az",
         "`one-per-az` gives every AZ its own NAT gateway. `single` shares one NAT gateway, a "
         "single point of failure for all private egress, to save cost in development.",
         choices=("one-per-az", "single"),
     ),
-    Setting("web.minSize", "integer", 2,
-            "Fewest web instances the Auto Scaling group keeps running.", minimum=1, maximum=100),
-    Setting("web.maxSize", "integer", 6,
-            "Most web instances the Auto Scaling group may run; at least `web.minSize`.",
-            minimum=1, maximum=100),
-    Setting("web.instanceType", "string", "t3.small", "EC2 instance type of the web tier.",
-            pattern=_INSTANCE_TYPE, pattern_hint="an EC2 instance type such as t3.small"),
-    Setting("web.imageId", "string", AL2023_IMAGE,
-            "AMI of the web tier. The default resolves the latest Amazon Linux 2023 AMI at "
-            "launch; replace it with your own image.",
-            pattern=r"^(ami-[0-9a-f]{8,17}|resolve:ssm:/\S+)$",
-            pattern_hint="an AMI ID (ami-...) or a resolve:ssm: parameter"),
-    Setting("web.healthCheckPath", "string", "/healthz",
-            "Path the public load balancer probes on each web instance.",
-            pattern=r"^/[\w./-]*$", pattern_hint="an absolute URL path such as /healthz"),
-    Setting("app.minSize", "integer", 2,
-            "Fewest app instances the Auto Scaling group keeps running.", minimum=1, maximum=100),
-    Setting("app.maxSize", "integer", 6,
-            "Most app instances the Auto Scaling group may run; at least `app.minSize`.",
-            minimum=1, maximum=100),
-    Setting("app.instanceType", "string", "t3.medium", "EC2 instance type of the app tier.",
-            pattern=_INSTANCE_TYPE, pattern_hint="an EC2 instance type such as t3.medium"),
-    Setting("app.imageId", "string", AL2023_IMAGE,
-            "AMI of the app tier. The default resolves the latest Amazon Linux 2023 AMI at "
-            "launch; replace it with your own image.",
-            pattern=r"^(ami-[0-9a-f]{8,17}|resolve:ssm:/\S+)$",
-            pattern_hint="an AMI ID (ami-...) or a resolve:ssm: parameter"),
-    Setting("app.healthCheckPath", "string", "/healthz",
-            "Path the internal load balancer probes on each app instance.",
-            pattern=r"^/[\w./-]*$", pattern_hint="an absolute URL path such as /healthz"),
-    Setting("loadBalancer.certificateArn", "string", "",
-            "ACM certificate for the HTTPS listener. Empty: the stack requests one for "
-            "`dns.domain` and `www.` and validates it through DNS.",
-            pattern=r"^(arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]+)?$",
-            pattern_hint="an ACM certificate ARN, or empty"),
-    Setting("loadBalancer.healthCheckIntervalSeconds", "integer", 10,
-            "Seconds between target health checks. Times `unhealthyThreshold`, it bounds how "
-            "long a dead instance keeps receiving traffic.", minimum=5, maximum=300),
-    Setting("loadBalancer.unhealthyThreshold", "integer", 2,
-            "Failed health checks in a row before a target is taken out of service.",
-            minimum=2, maximum=10),
-    Setting("loadBalancer.healthyThreshold", "integer", 3,
-            "Passed health checks in a row before a target receives traffic again.",
-            minimum=2, maximum=10),
-    Setting("loadBalancer.deletionProtection", "boolean", True,
-            "Deletion protection on both load balancers; turn it off only for throwaway stacks."),
-    Setting("database.multiAz", "boolean", True,
-            "Synchronous standby in a second AZ with automatic failover. `false` makes the "
-            "primary a single point of failure."),
-    Setting("database.replicas", "integer", 2,
-            "MySQL read replicas, each pinned to a different AZ while AZs last.",
-            minimum=0, maximum=15),
-    Setting("database.instanceClass", "string", "db.t4g.medium",
-            "RDS instance class of the primary and the replicas.",
-            pattern=r"^db\.[a-z0-9-]+\.[a-z0-9]+$",
-            pattern_hint="an RDS instance class such as db.t4g.medium"),
-    Setting("database.engineVersion", "string", "8.0", "MySQL engine version.",
-            pattern=r"^8\.\d+(\.\d+)?$", pattern_hint="a MySQL 8 version such as 8.0 or 8.4"),
-    Setting("database.allocatedStorageGb", "integer", 50,
-            "Storage of the primary in GiB; replicas match it.", minimum=20, maximum=65536),
-    Setting("database.backupRetentionDays", "integer", 7,
-            "Days of automated backups. Read replicas need a source that keeps backups, so 0 "
-            "breaks them and the SPOF rules report it.", minimum=0, maximum=35),
-    Setting("database.deletionProtection", "boolean", True,
-            "Deletion protection on the primary and the replicas."),
-    Setting("cache.engine", "choice", "valkey", "ElastiCache engine.",
-            choices=("valkey", "redis")),
-    Setting("cache.engineVersion", "string", "",
-            "Engine version. Empty: 8.0 for valkey, 7.1 for redis.",
-            pattern=r"^(\d+\.\d+)?$", pattern_hint="a version such as 8.0, or empty"),
-    Setting("cache.nodeType", "string", "cache.t4g.small", "ElastiCache node type.",
-            pattern=r"^cache\.[a-z0-9-]+\.[a-z0-9]+$",
-            pattern_hint="an ElastiCache node type such as cache.t4g.small"),
-    Setting("cache.replicas", "integer", 2,
-            "Replicas beside the primary node. 0 leaves no failover target, which the SPOF "
-            "rules report.", minimum=0, maximum=5),
-    Setting("cache.snapshotRetentionDays", "integer", 7,
-            "Days of automatic cache snapshots.", minimum=0, maximum=35),
-    Setting("dns.domain", "string", None,
-            "Public domain of the shop. The apex and `www` point at the public load balancer, "
-            "`images` at the CDN.",
-            pattern=_HOSTNAME, pattern_hint="a lower-case domain name such as shop.example.com",
-            required=True, prompt=True),
-    Setting("dns.providers", "list", ["route53", "cloudflare"],
-            "DNS providers that publish the same records. One provider is a single point of "
-            "failure, which the SPOF rules report.",
-            choices=DNS_PROVIDERS, min_items=1),
-    Setting("dns.ttl", "integer", 60,
-            "TTL in seconds of the published records. Short, so that a failover reaches users "
-            "quickly; Cloudflare accepts no less than 60 outside Enterprise plans.",
-            minimum=30, maximum=60),
-    Setting("dns.cloudflareAccountId", "string", "",
-            "Cloudflare account that owns the zone; required when `dns.providers` lists "
-            "cloudflare.",
-            pattern=r"^([0-9a-f]{32})?$", pattern_hint="a 32-character hexadecimal account ID",
-            prompt=True),
-    Setting("dns.healthCheckIntervalSeconds", "choice", 30,
-            "Seconds between Route 53 health checks of the public load balancer.",
-            choices=(10, 30)),
-    Setting("dns.healthCheckFailureThreshold", "integer", 3,
-            "Failed Route 53 health checks in a row before the endpoint counts as down.",
-            minimum=1, maximum=10),
-    Setting("storage.replicaRegion", "string", "us-west-2",
-            "Region of the replica image bucket. S3 replicates every image there, and CloudFront "
-            "falls back to it when the primary bucket answers with a server error. Must differ "
-            "from `aws:region`.",
-            pattern=AWS_REGION_PATTERN, pattern_hint="an AWS region such as us-west-2"),
-    Setting("storage.noncurrentVersionDays", "integer", 30,
-            "Days an overwritten or deleted image version is kept before it expires.",
-            minimum=1, maximum=3650),
-    Setting("storage.priceClass", "choice", "PriceClass_100", "CloudFront price class.",
-            choices=("PriceClass_100", "PriceClass_200", "PriceClass_All")),
-    Setting("payments.providers", "list", None,
-            "Payment providers the shop can charge through. Each gets a Secrets Manager secret "
-            "for its credentials; fewer than two is a single point of failure for checkout.",
-            pattern=r"^[a-z][a-z0-9-]{1,30}$",
-            pattern_hint="lower-case provider names such as stripe",
-            min_items=1, required=True, prompt=True),
-    Setting("payments.retryMaxReceiveCount", "integer", 5,
-            "Attempts at a failed payment before it moves to the dead-letter queue.",
-            minimum=1, maximum=100),
-    Setting("monitoring.alarmEmail", "string", "",
-            "Address subscribed to the alarm topic. Empty: no subscription; subscribe your paging "
-            "tool to the topic instead.",
-            pattern=r"^([^@\s]+@[^@\s]+\.[^@\s]+)?$", pattern_hint="an e-mail address, or empty"),
-    Setting("monitoring.logRetentionDays", "integer", 90,
-            "Days load balancer and CDN access logs are kept in the log bucket.", minimum=1, maximum=3650),
-    Setting("admins", "list", [],
-            "IAM users the stack creates in the administrators group. Fewer than two leaves "
-            "the account with one person who can act, which the SPOF rules report.",
-            pattern=_IAM_USER_NAME, pattern_hint="IAM user names", prompt=True),
-    Setting("ci.githubRepository", "string", None,
-            "GitHub repository (owner/name) whose workflows may assume the CI deploy role.",
-            pattern=r"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$",
-            pattern_hint="owner/name of a GitHub repository",
-            required=True, prompt=True),
-    Setting("ci.oidcProviderArn", "string", "",
-            "Existing GitHub OIDC provider of the account. Empty: the stack creates one; an "
-            "account holds only one, so the second stack in an account must name it.",
-            pattern=r"^(arn:aws[a-z-]*:iam::\d{12}:oidc-provider/token\.actions\."
-                    r"githubusercontent\.com)?$",
-            pattern_hint="the ARN of the token.actions.githubusercontent.com OIDC provider, "
-                         "or empty"),
+    Setting(
+        "web.minSize",
+        "integer",
+        2,
+        "Fewest web instances the Auto Scaling group keeps running.",
+        minimum=1,
+        maximum=100,
+    ),
+    Setting(
+        "web.maxSize",
+        "integer",
+        6,
+        "Most web instances the Auto Scaling group may run; at least `web.minSize`.",
+        minimum=1,
+        maximum=100,
+    ),
+    Setting(
+        "web.instanceType",
+        "string",
+        "t3.small",
+        "EC2 instance type of the web tier.",
+        pattern=_INSTANCE_TYPE,
+        pattern_hint="an EC2 instance type such as t3.small",
+    ),
+    Setting(
+        "web.imageId",
+        "string",
+        AL2023_IMAGE,
+        "AMI of the web tier. The default resolves the latest Amazon Linux 2023 AMI at "
+        "launch; replace it with your own image.",
+        pattern=r"^(ami-[0-9a-f]{8,17}|resolve:ssm:/\S+)$",
+        pattern_hint="an AMI ID (ami-...) or a resolve:ssm: parameter",
+    ),
+    Setting(
+        "web.healthCheckPath",
+        "string",
+        "/healthz",
+        "Path the public load balancer probes on each web instance.",
+        pattern=r"^/[\w./-]*$",
+        pattern_hint="an absolute URL path such as /healthz",
+    ),
+    Setting(
+        "app.minSize",
+        "integer",
+        2,
+        "Fewest app instances the Auto Scaling group keeps running.",
+        minimum=1,
+        maximum=100,
+    ),
+    Setting(
+        "app.maxSize",
+        "integer",
+        6,
+        "Most app instances the Auto Scaling group may run; at least `app.minSize`.",
+        minimum=1,
+        maximum=100,
+    ),
+    Setting(
+        "app.instanceType",
+        "string",
+        "t3.medium",
+        "EC2 instance type of the app tier.",
+        pattern=_INSTANCE_TYPE,
+        pattern_hint="an EC2 instance type such as t3.medium",
+    ),
+    Setting(
+        "app.imageId",
+        "string",
+        AL2023_IMAGE,
+        "AMI of the app tier. The default resolves the latest Amazon Linux 2023 AMI at "
+        "launch; replace it with your own image.",
+        pattern=r"^(ami-[0-9a-f]{8,17}|resolve:ssm:/\S+)$",
+        pattern_hint="an AMI ID (ami-...) or a resolve:ssm: parameter",
+    ),
+    Setting(
+        "app.healthCheckPath",
+        "string",
+        "/healthz",
+        "Path the internal load balancer probes on each app instance.",
+        pattern=r"^/[\w./-]*$",
+        pattern_hint="an absolute URL path such as /healthz",
+    ),
+    Setting(
+        "loadBalancer.certificateArn",
+        "string",
+        "",
+        "ACM certificate for the HTTPS listener. Empty: the stack requests one for "
+        "`dns.domain` and `www.` and validates it through DNS.",
+        pattern=r"^(arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]+)?$",
+        pattern_hint="an ACM certificate ARN, or empty",
+    ),
+    Setting(
+        "loadBalancer.healthCheckIntervalSeconds",
+        "integer",
+        10,
+        "Seconds between target health checks. Times `unhealthyThreshold`, it bounds how "
+        "long a dead instance keeps receiving traffic.",
+        minimum=5,
+        maximum=300,
+    ),
+    Setting(
+        "loadBalancer.unhealthyThreshold",
+        "integer",
+        2,
+        "Failed health checks in a row before a target is taken out of service.",
+        minimum=2,
+        maximum=10,
+    ),
+    Setting(
+        "loadBalancer.healthyThreshold",
+        "integer",
+        3,
+        "Passed health checks in a row before a target receives traffic again.",
+        minimum=2,
+        maximum=10,
+    ),
+    Setting(
+        "loadBalancer.deletionProtection",
+        "boolean",
+        True,
+        "Deletion protection on both load balancers; turn it off only for throwaway stacks.",
+    ),
+    Setting(
+        "database.multiAz",
+        "boolean",
+        True,
+        "Synchronous standby in a second AZ with automatic failover. `false` makes the "
+        "primary a single point of failure.",
+    ),
+    Setting(
+        "database.replicas",
+        "integer",
+        2,
+        "MySQL read replicas, each pinned to a different AZ while AZs last.",
+        minimum=0,
+        maximum=15,
+    ),
+    Setting(
+        "database.instanceClass",
+        "string",
+        "db.t4g.medium",
+        "RDS instance class of the primary and the replicas.",
+        pattern=r"^db\.[a-z0-9-]+\.[a-z0-9]+$",
+        pattern_hint="an RDS instance class such as db.t4g.medium",
+    ),
+    Setting(
+        "database.engineVersion",
+        "string",
+        "8.0",
+        "MySQL engine version.",
+        pattern=r"^8\.\d+(\.\d+)?$",
+        pattern_hint="a MySQL 8 version such as 8.0 or 8.4",
+    ),
+    Setting(
+        "database.allocatedStorageGb",
+        "integer",
+        50,
+        "Storage of the primary in GiB; replicas match it.",
+        minimum=20,
+        maximum=65536,
+    ),
+    Setting(
+        "database.backupRetentionDays",
+        "integer",
+        7,
+        "Days of automated backups. Read replicas need a source that keeps backups, so 0 "
+        "breaks them and the SPOF rules report it.",
+        minimum=0,
+        maximum=35,
+    ),
+    Setting("database.deletionProtection", "boolean", True, "Deletion protection on the primary and the replicas."),
+    Setting("cache.engine", "choice", "valkey", "ElastiCache engine.", choices=("valkey", "redis")),
+    Setting(
+        "cache.engineVersion",
+        "string",
+        "",
+        "Engine version. Empty: 8.0 for valkey, 7.1 for redis.",
+        pattern=r"^(\d+\.\d+)?$",
+        pattern_hint="a version such as 8.0, or empty",
+    ),
+    Setting(
+        "cache.nodeType",
+        "string",
+        "cache.t4g.small",
+        "ElastiCache node type.",
+        pattern=r"^cache\.[a-z0-9-]+\.[a-z0-9]+$",
+        pattern_hint="an ElastiCache node type such as cache.t4g.small",
+    ),
+    Setting(
+        "cache.replicas",
+        "integer",
+        2,
+        "Replicas beside the primary node. 0 leaves no failover target, which the SPOF rules report.",
+        minimum=0,
+        maximum=5,
+    ),
+    Setting("cache.snapshotRetentionDays", "integer", 7, "Days of automatic cache snapshots.", minimum=0, maximum=35),
+    Setting(
+        "dns.domain",
+        "string",
+        None,
+        "Public domain of the shop. The apex and `www` point at the public load balancer, `images` at the CDN.",
+        pattern=_HOSTNAME,
+        pattern_hint="a lower-case domain name such as shop.example.com",
+        required=True,
+        prompt=True,
+    ),
+    Setting(
+        "dns.providers",
+        "list",
+        ["route53", "cloudflare"],
+        "DNS providers that publish the same records. One provider is a single point of "
+        "failure, which the SPOF rules report.",
+        choices=DNS_PROVIDERS,
+        min_items=1,
+    ),
+    Setting(
+        "dns.ttl",
+        "integer",
+        60,
+        "TTL in seconds of the published records. Short, so that a failover reaches users "
+        "quickly; Cloudflare accepts no less than 60 outside Enterprise plans.",
+        minimum=30,
+        maximum=60,
+    ),
+    Setting(
+        "dns.cloudflareAccountId",
+        "string",
+        "",
+        "Cloudflare account that owns the zone; required when `dns.providers` lists cloudflare.",
+        pattern=r"^([0-9a-f]{32})?$",
+        pattern_hint="a 32-character hexadecimal account ID",
+        prompt=True,
+    ),
+    Setting(
+        "dns.healthCheckIntervalSeconds",
+        "choice",
+        30,
+        "Seconds between Route 53 health checks of the public load balancer.",
+        choices=(10, 30),
+    ),
+    Setting(
+        "dns.healthCheckFailureThreshold",
+        "integer",
+        3,
+        "Failed Route 53 health checks in a row before the endpoint counts as down.",
+        minimum=1,
+        maximum=10,
+    ),
+    Setting(
+        "storage.replicaRegion",
+        "string",
+        "us-west-2",
+        "Region of the replica image bucket. S3 replicates every image there, and CloudFront "
+        "falls back to it when the primary bucket answers with a server error. Must differ "
+        "from `aws:region`.",
+        pattern=AWS_REGION_PATTERN,
+        pattern_hint="an AWS region such as us-west-2",
+    ),
+    Setting(
+        "storage.noncurrentVersionDays",
+        "integer",
+        30,
+        "Days an overwritten or deleted image version is kept before it expires.",
+        minimum=1,
+        maximum=3650,
+    ),
+    Setting(
+        "storage.priceClass",
+        "choice",
+        "PriceClass_100",
+        "CloudFront price class.",
+        choices=("PriceClass_100", "PriceClass_200", "PriceClass_All"),
+    ),
+    Setting(
+        "payments.providers",
+        "list",
+        None,
+        "Payment providers the shop can charge through. Each gets a Secrets Manager secret "
+        "for its credentials; fewer than two is a single point of failure for checkout.",
+        pattern=r"^[a-z][a-z0-9-]{1,30}$",
+        pattern_hint="lower-case provider names such as stripe",
+        min_items=1,
+        required=True,
+        prompt=True,
+    ),
+    Setting(
+        "payments.retryMaxReceiveCount",
+        "integer",
+        5,
+        "Attempts at a failed payment before it moves to the dead-letter queue.",
+        minimum=1,
+        maximum=100,
+    ),
+    Setting(
+        "monitoring.alarmEmail",
+        "string",
+        "",
+        "Address subscribed to the alarm topic. Empty: no subscription; subscribe your paging "
+        "tool to the topic instead.",
+        pattern=r"^([^@\s]+@[^@\s]+\.[^@\s]+)?$",
+        pattern_hint="an e-mail address, or empty",
+    ),
+    Setting(
+        "monitoring.logRetentionDays",
+        "integer",
+        90,
+        "Days load balancer and CDN access logs are kept in the log bucket.",
+        minimum=1,
+        maximum=3650,
+    ),
+    Setting(
+        "admins",
+        "list",
+        [],
+        "IAM users the stack creates in the administrators group. Fewer than two leaves "
+        "the account with one person who can act, which the SPOF rules report.",
+        pattern=_IAM_USER_NAME,
+        pattern_hint="IAM user names",
+        prompt=True,
+    ),
+    Setting(
+        "ci.githubRepository",
+        "string",
+        None,
+        "GitHub repository (owner/name) whose workflows may assume the CI deploy role.",
+        pattern=r"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$",
+        pattern_hint="owner/name of a GitHub repository",
+        required=True,
+        prompt=True,
+    ),
+    Setting(
+        "ci.oidcProviderArn",
+        "string",
+        "",
+        "Existing GitHub OIDC provider of the account. Empty: the stack creates one; an "
+        "account holds only one, so the second stack in an account must name it.",
+        pattern=r"^(arn:aws[a-z-]*:iam::\d{12}:oidc-provider/token\.actions\."
+        r"githubusercontent\.com)?$",
+        pattern_hint="the ARN of the token.actions.githubusercontent.com OIDC provider, or empty",
+    ),
 )
 
 SETTINGS_BY_KEY: dict[str, Setting] = {setting.key: setting for setting in SETTINGS}
@@ -249,6 +457,7 @@ GROUPS: frozenset[str] = frozenset(key.split(".")[0] for key in SETTINGS_BY_KEY 
 
 
 # Typed views of the validated configuration, one per group of keys.
+
 
 @dataclass(frozen=True)
 class NetworkConfig:
@@ -417,8 +626,7 @@ def _coerce_list(setting: Setting, value: Any) -> list[str]:
             raise _invalid(setting, value)
     if len(set(value)) != len(value):
         duplicates = sorted({item for item in value if value.count(item) > 1})
-        raise ConfigError(setting.key, f"invalid value {_show(value)}: "
-                                       f"{', '.join(duplicates)} listed more than once")
+        raise ConfigError(setting.key, f"invalid value {_show(value)}: {', '.join(duplicates)} listed more than once")
     return list(value)
 
 
@@ -462,14 +670,15 @@ def _flatten(project_values: Mapping[str, Any]) -> dict[str, Any]:
             check_key(name)
         # Pulumi passes an object-valued key to the program as JSON text.
         if isinstance(value, str):
-            try:
+            with contextlib.suppress(json.JSONDecodeError):
                 value = json.loads(value)
-            except json.JSONDecodeError:
-                pass
         members = sorted(k for k in SETTINGS_BY_KEY if k.startswith(name + "."))
         if not isinstance(value, Mapping):
-            raise ConfigError(name, f"invalid value {_show(value)}: expected an object with the "
-                                    f"keys {', '.join(m.split('.', 1)[1] for m in members)}")
+            raise ConfigError(
+                name,
+                f"invalid value {_show(value)}: expected an object with the "
+                f"keys {', '.join(m.split('.', 1)[1] for m in members)}",
+            )
         for member, member_value in value.items():
             key = f"{name}.{member}"
             if key not in SETTINGS_BY_KEY:
@@ -496,23 +705,26 @@ def validate(config: Mapping[str, Any], project: str) -> ShopConfig:
     other namespaces are left to their providers. Raises ConfigError on the first bad value.
     """
     prefix = project + ":"
-    project_values = {key[len(prefix):]: value for key, value in config.items() if key.startswith(prefix)}
+    project_values = {key[len(prefix) :]: value for key, value in config.items() if key.startswith(prefix)}
 
     region = config.get(AWS_REGION_KEY)
     if region is None or region == "":
-        raise ConfigError(AWS_REGION_KEY, "missing: set the AWS region of the stack, for example "
-                                          "`pulumi config set aws:region us-east-1`")
+        raise ConfigError(
+            AWS_REGION_KEY,
+            "missing: set the AWS region of the stack, for example `pulumi config set aws:region us-east-1`",
+        )
     if not isinstance(region, str) or not re.fullmatch(AWS_REGION_PATTERN, region):
-        raise ConfigError(AWS_REGION_KEY, f"invalid value {_show(region)}: expected an AWS "
-                                          "region such as us-east-1")
+        raise ConfigError(AWS_REGION_KEY, f"invalid value {_show(region)}: expected an AWS region such as us-east-1")
 
     stack_values = _flatten(project_values)
     values: dict[str, Any] = {}
     for setting in SETTINGS:
         if setting.key not in stack_values:
             if setting.required:
-                raise ConfigError(setting.key, f"missing: expected {setting.allowed()}; "
-                                               f"set it with `pulumi config set --path {setting.key} ...`")
+                raise ConfigError(
+                    setting.key,
+                    f"missing: expected {setting.allowed()}; set it with `pulumi config set --path {setting.key} ...`",
+                )
             values[setting.key] = setting.default
             continue
         values[setting.key] = _COERCE[setting.kind](setting, stack_values[setting.key])
@@ -520,17 +732,23 @@ def validate(config: Mapping[str, Any], project: str) -> ShopConfig:
     _check_cidr(values["network.cidrBlock"])
     for tier in ("web", "app"):
         if values[f"{tier}.maxSize"] < values[f"{tier}.minSize"]:
-            raise ConfigError(f"{tier}.maxSize",
-                              f"invalid value {values[f'{tier}.maxSize']}: expected at least "
-                              f"{tier}.minSize ({values[f'{tier}.minSize']})")
+            raise ConfigError(
+                f"{tier}.maxSize",
+                f"invalid value {values[f'{tier}.maxSize']}: expected at least "
+                f"{tier}.minSize ({values[f'{tier}.minSize']})",
+            )
     if "cloudflare" in values["dns.providers"] and not values["dns.cloudflareAccountId"]:
-        raise ConfigError("dns.cloudflareAccountId",
-                          "missing: required when dns.providers includes cloudflare; expected "
-                          + SETTINGS_BY_KEY["dns.cloudflareAccountId"].pattern_hint)
+        raise ConfigError(
+            "dns.cloudflareAccountId",
+            "missing: required when dns.providers includes cloudflare; expected "
+            + SETTINGS_BY_KEY["dns.cloudflareAccountId"].pattern_hint,
+        )
     if values["storage.replicaRegion"] == region:
-        raise ConfigError("storage.replicaRegion",
-                          f"invalid value {_show(region)}: expected a region other than aws:region ({region}), "
-                          "so that the image replica survives the loss of the primary region")
+        raise ConfigError(
+            "storage.replicaRegion",
+            f"invalid value {_show(region)}: expected a region other than aws:region ({region}), "
+            "so that the image replica survives the loss of the primary region",
+        )
     return _build(region, values)
 
 

@@ -27,6 +27,11 @@ def replica_azs(azs: Sequence[str], replicas: int) -> list[str]:
     return [azs[(index + 1) % len(azs)] for index in range(replicas)]
 
 
+def _first_secret_arn(secrets: Sequence[aws.rds.outputs.InstanceMasterUserSecret] | None) -> str:
+    """Return the ARN of the master password secret that RDS manages, empty until it exists."""
+    return (secrets[0].secret_arn or "") if secrets else ""
+
+
 class Database(pulumi.ComponentResource):
     """A MySQL primary over every AZ's data subnet, and `database.replicas` read replicas.
 
@@ -86,30 +91,32 @@ class Database(pulumi.ComponentResource):
         self.replicas: list[aws.rds.Instance] = []
         for index, az in enumerate(replica_azs(azs, config.replicas)):
             replica_name = child_name(name, "replica", index + 1)
-            self.replicas.append(aws.rds.Instance(
-                replica_name,
-                replicate_source_db=self.primary.identifier,
-                instance_class=config.instance_class,
-                availability_zone=az,
-                storage_type="gp3",
-                storage_encrypted=True,
-                vpc_security_group_ids=[security_group_id],
-                publicly_accessible=False,
-                # A replica promoted after losing the primary must keep backups from its first day.
-                backup_retention_period=config.backup_retention_days,
-                backup_window=BACKUP_WINDOW,
-                maintenance_window=MAINTENANCE_WINDOW,
-                deletion_protection=config.deletion_protection,
-                skip_final_snapshot=True,
-                auto_minor_version_upgrade=True,
-                enabled_cloudwatch_logs_exports=LOG_EXPORTS,
-                tags={"Name": replica_name, "role": "replica"},
-                opts=child,
-            ))
-        self.master_secret_arn = self.primary.master_user_secrets.apply(
-            lambda secrets: secrets[0].secret_arn if secrets else ""
+            self.replicas.append(
+                aws.rds.Instance(
+                    replica_name,
+                    replicate_source_db=self.primary.identifier,
+                    instance_class=config.instance_class,
+                    availability_zone=az,
+                    storage_type="gp3",
+                    storage_encrypted=True,
+                    vpc_security_group_ids=[security_group_id],
+                    publicly_accessible=False,
+                    # A replica promoted after losing the primary must keep backups from its first day.
+                    backup_retention_period=config.backup_retention_days,
+                    backup_window=BACKUP_WINDOW,
+                    maintenance_window=MAINTENANCE_WINDOW,
+                    deletion_protection=config.deletion_protection,
+                    skip_final_snapshot=True,
+                    auto_minor_version_upgrade=True,
+                    enabled_cloudwatch_logs_exports=LOG_EXPORTS,
+                    tags={"Name": replica_name, "role": "replica"},
+                    opts=child,
+                )
+            )
+        self.master_secret_arn: pulumi.Output[str] = self.primary.master_user_secrets.apply(_first_secret_arn)
+        self.register_outputs(
+            {
+                "endpoint": self.primary.endpoint,
+                "replicaEndpoints": [replica.endpoint for replica in self.replicas],
+            }
         )
-        self.register_outputs({
-            "endpoint": self.primary.endpoint,
-            "replicaEndpoints": [replica.endpoint for replica in self.replicas],
-        })

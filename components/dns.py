@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import pulumi
@@ -79,10 +80,12 @@ class DnsZones(pulumi.ComponentResource):
         empty: pulumi.Output[list[str]] = pulumi.Output.from_input([])
         self.route53_name_servers = self.route53_zone.name_servers if self.route53_zone else empty
         self.cloudflare_name_servers = self.cloudflare_zone.name_servers if self.cloudflare_zone else empty
-        self.register_outputs({
-            "route53NameServers": self.route53_name_servers,
-            "cloudflareNameServers": self.cloudflare_name_servers,
-        })
+        self.register_outputs(
+            {
+                "route53NameServers": self.route53_name_servers,
+                "cloudflareNameServers": self.cloudflare_name_servers,
+            }
+        )
 
     def publish(
         self,
@@ -105,43 +108,61 @@ class DnsZones(pulumi.ComponentResource):
 
         if self.route53_zone is not None:
             if alias is not None:
-                created.append(aws.route53.Record(
-                    f"{prefix}-route53",
-                    zone_id=self.route53_zone.zone_id,
-                    name=fqdn,
-                    type="A",
-                    aliases=[{
-                        "name": alias.dns_name,
-                        "zone_id": alias.zone_id,
-                        "evaluate_target_health": alias.evaluate_target_health,
-                    }],
-                    opts=child,
-                ))
+                created.append(
+                    aws.route53.Record(
+                        f"{prefix}-route53",
+                        zone_id=self.route53_zone.zone_id,
+                        name=fqdn,
+                        type="A",
+                        aliases=[
+                            {
+                                "name": alias.dns_name,
+                                "zone_id": alias.zone_id,
+                                "evaluate_target_health": alias.evaluate_target_health,
+                            }
+                        ],
+                        opts=child,
+                    )
+                )
             else:
-                created.append(aws.route53.Record(
-                    f"{prefix}-route53",
-                    zone_id=self.route53_zone.zone_id,
-                    name=fqdn,
-                    type="CNAME",
-                    ttl=self.config.ttl,
-                    records=[cname],  # type: ignore[list-item]
-                    opts=child,
-                ))
+                created.append(
+                    aws.route53.Record(
+                        f"{prefix}-route53",
+                        zone_id=self.route53_zone.zone_id,
+                        name=fqdn,
+                        type="CNAME",
+                        ttl=self.config.ttl,
+                        records=[cname],  # type: ignore[list-item]
+                        opts=child,
+                    )
+                )
 
         if self.cloudflare_zone is not None:
             import pulumi_cloudflare as cloudflare
 
-            created.append(cloudflare.DnsRecord(
-                f"{prefix}-cloudflare",
-                zone_id=self.cloudflare_zone.id,
-                name=fqdn,
-                type="CNAME",
-                content=alias.dns_name if alias is not None else cname,
-                ttl=self.config.ttl,
-                proxied=False,
-                opts=child,
-            ))
+            created.append(
+                cloudflare.DnsRecord(
+                    f"{prefix}-cloudflare",
+                    zone_id=self.cloudflare_zone.id,
+                    name=fqdn,
+                    type="CNAME",
+                    content=alias.dns_name if alias is not None else cname,
+                    ttl=self.config.ttl,
+                    proxied=False,
+                    opts=child,
+                )
+            )
         return created
+
+
+def _validation_option(
+    options: Sequence[aws.acm.outputs.CertificateDomainValidationOption], domain: str
+) -> aws.acm.outputs.CertificateDomainValidationOption:
+    return next(option for option in options if option.domain_name == domain)
+
+
+def _nth_sorted(values: Sequence[str], index: int) -> str:
+    return sorted(values)[index]
 
 
 def validated_certificate(
@@ -166,14 +187,12 @@ def validated_certificate(
     )
     fqdns: list[pulumi.Output[str]] = []
     for index, domain in enumerate(domains):
-        option = certificate.domain_validation_options.apply(
-            lambda options, wanted=domain: next(o for o in options if o.domain_name == wanted)
-        )
+        option = certificate.domain_validation_options.apply(partial(_validation_option, domain=domain))
         published = zones.publish(
             certificate,
             child_name(name, "validation", index),
-            option.apply(lambda o: o.resource_record_name),
-            cname=option.apply(lambda o: o.resource_record_value),
+            option.apply(lambda o: o.resource_record_name or ""),
+            cname=option.apply(lambda o: o.resource_record_value or ""),
         )
         fqdns.extend(record.fqdn for record in published if isinstance(record, aws.route53.Record))
     validation = aws.acm.CertificateValidation(
@@ -258,7 +277,7 @@ class PublicRecords(pulumi.ComponentResource):
                 zone_id=zones.cloudflare_zone.id,
                 name=zones.domain,
                 type="NS",
-                content=zones.route53_name_servers.apply(lambda servers, i=index: sorted(servers)[i]),
+                content=zones.route53_name_servers.apply(partial(_nth_sorted, index=index)),
                 ttl=NS_TTL,
                 proxied=False,
                 opts=child,

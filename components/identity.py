@@ -43,8 +43,12 @@ def mfa_policy_document() -> dict:
                 "Sid": "ManageOwnMfaDevice",
                 "Effect": "Allow",
                 "Action": [
-                    "iam:CreateVirtualMFADevice", "iam:EnableMFADevice", "iam:ListMFADevices",
-                    "iam:ResyncMFADevice", "iam:GetUser", "iam:ChangePassword",
+                    "iam:CreateVirtualMFADevice",
+                    "iam:EnableMFADevice",
+                    "iam:ListMFADevices",
+                    "iam:ResyncMFADevice",
+                    "iam:GetUser",
+                    "iam:ChangePassword",
                 ],
                 "Resource": [own_user, own_mfa],
             },
@@ -52,8 +56,13 @@ def mfa_policy_document() -> dict:
                 "Sid": "DenyAllWithoutMfa",
                 "Effect": "Deny",
                 "NotAction": [
-                    "iam:CreateVirtualMFADevice", "iam:EnableMFADevice", "iam:ListMFADevices",
-                    "iam:ResyncMFADevice", "iam:GetUser", "iam:ChangePassword", "iam:ListVirtualMFADevices",
+                    "iam:CreateVirtualMFADevice",
+                    "iam:EnableMFADevice",
+                    "iam:ListMFADevices",
+                    "iam:ResyncMFADevice",
+                    "iam:GetUser",
+                    "iam:ChangePassword",
+                    "iam:ListVirtualMFADevices",
                     "sts:GetSessionToken",
                 ],
                 "Resource": "*",
@@ -67,17 +76,19 @@ def github_trust_policy(provider_arn: str, repository: str, subject: str) -> dic
     """Trust GitHub Actions runs of `repository` whose token subject matches `subject`."""
     return {
         "Version": "2012-10-17",
-        "Statement": [{
-            "Effect": "Allow",
-            "Principal": {"Federated": provider_arn},
-            "Action": "sts:AssumeRoleWithWebIdentity",
-            "Condition": {
-                "StringEquals": {
-                    f"{GITHUB_OIDC_HOST}:aud": "sts.amazonaws.com",
-                    f"{GITHUB_OIDC_HOST}:sub": f"repo:{repository}:{subject}",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": provider_arn},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {
+                    "StringEquals": {
+                        f"{GITHUB_OIDC_HOST}:aud": "sts.amazonaws.com",
+                        f"{GITHUB_OIDC_HOST}:sub": f"repo:{repository}:{subject}",
+                    },
                 },
-            },
-        }],
+            }
+        ],
     }
 
 
@@ -129,10 +140,12 @@ class Identity(pulumi.ComponentResource):
         aws.iam.GroupPolicy(
             child_name(name, "on-call-operations"),
             group=self.groups["on-call"].name,
-            policy=json.dumps({
-                "Version": "2012-10-17",
-                "Statement": [{"Effect": "Allow", "Action": ON_CALL_ACTIONS, "Resource": "*"}],
-            }),
+            policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [{"Effect": "Allow", "Action": ON_CALL_ACTIONS, "Resource": "*"}],
+                }
+            ),
             opts=child,
         )
 
@@ -170,16 +183,22 @@ class Identity(pulumi.ComponentResource):
             opts=child,
         )
         aws.iam.RolePolicyAttachment(
-            child_name(name, "ci-deploy-policy"), role=self.deploy_role.name, policy_arn=ADMINISTRATOR_ACCESS,
+            child_name(name, "ci-deploy-policy"),
+            role=self.deploy_role.name,
+            policy_arn=ADMINISTRATOR_ACCESS,
             opts=child,
         )
         aws.iam.GroupPolicy(
             child_name(name, "deployers-assume-deploy-role"),
             group=self.groups["deployers"].name,
-            policy=self.deploy_role.arn.apply(lambda arn: json.dumps({
-                "Version": "2012-10-17",
-                "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": arn}],
-            })),
+            policy=self.deploy_role.arn.apply(
+                lambda arn: json.dumps(
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": arn}],
+                    }
+                )
+            ),
             opts=child,
         )
 
@@ -193,22 +212,28 @@ class Identity(pulumi.ComponentResource):
             opts=child,
         )
         aws.iam.RolePolicyAttachment(
-            child_name(name, "ci-preview-policy"), role=self.preview_role.name, policy_arn=READ_ONLY_ACCESS,
+            child_name(name, "ci-preview-policy"),
+            role=self.preview_role.name,
+            policy_arn=READ_ONLY_ACCESS,
             opts=child,
         )
-        self.register_outputs({
-            "deployRoleArn": self.deploy_role.arn,
-            "previewRoleArn": self.preview_role.arn,
-            "administrators": list(admins),
-        })
+        self.register_outputs(
+            {
+                "deployRoleArn": self.deploy_role.arn,
+                "previewRoleArn": self.preview_role.arn,
+                "administrators": list(admins),
+            }
+        )
 
 
 def _deploy_trust(provider_arn: str, account_id: str, repository: str, stack: str) -> dict:
     policy = github_trust_policy(provider_arn, repository, f"environment:{stack}")
-    policy["Statement"].append({
-        "Effect": "Allow",
-        "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
-        "Action": "sts:AssumeRole",
-        "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}},
-    })
+    policy["Statement"].append(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
+            "Action": "sts:AssumeRole",
+            "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}},
+        }
+    )
     return policy

@@ -50,7 +50,8 @@ class _ApplicationLoadBalancer(pulumi.ComponentResource):
             drop_invalid_header_fields=True,
             enable_cross_zone_load_balancing=True,
             access_logs={"bucket": access_log_bucket, "prefix": f"alb/{name}", "enabled": True}
-            if access_log_bucket is not None else None,
+            if access_log_bucket is not None
+            else None,
             tags={"Name": child_name(name, "alb")},
             opts=child,
         )
@@ -95,10 +96,17 @@ class PublicLoadBalancer(_ApplicationLoadBalancer):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(
-            "shop:loadBalancer:Public", name, internal=False, subnets=subnets,
-            security_group_id=security_group_id, vpc_id=vpc_id, config=config,
-            target_port=WEB_PORT, health_check_path=health_check_path,
-            access_log_bucket=access_log_bucket, opts=opts,
+            "shop:loadBalancer:Public",
+            name,
+            internal=False,
+            subnets=subnets,
+            security_group_id=security_group_id,
+            vpc_id=vpc_id,
+            config=config,
+            target_port=WEB_PORT,
+            health_check_path=health_check_path,
+            access_log_bucket=access_log_bucket,
+            opts=opts,
         )
         child = pulumi.ResourceOptions(parent=self)
         certificate_arn: pulumi.Input[str] = config.certificate_arn or validated_certificate(
@@ -119,16 +127,20 @@ class PublicLoadBalancer(_ApplicationLoadBalancer):
             load_balancer_arn=self.load_balancer.arn,
             port=80,
             protocol="HTTP",
-            default_actions=[{
-                "type": "redirect",
-                "redirect": {"protocol": "HTTPS", "port": "443", "status_code": "HTTP_301"},
-            }],
+            default_actions=[
+                {
+                    "type": "redirect",
+                    "redirect": {"protocol": "HTTPS", "port": "443", "status_code": "HTTP_301"},
+                }
+            ],
             opts=child,
         )
-        self.register_outputs({
-            "dnsName": self.load_balancer.dns_name,
-            "targetGroupArn": self.target_group.arn,
-        })
+        self.register_outputs(
+            {
+                "dnsName": self.load_balancer.dns_name,
+                "targetGroupArn": self.target_group.arn,
+            }
+        )
 
 
 class InternalLoadBalancer(_ApplicationLoadBalancer):
@@ -147,10 +159,17 @@ class InternalLoadBalancer(_ApplicationLoadBalancer):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(
-            "shop:loadBalancer:Internal", name, internal=True, subnets=subnets,
-            security_group_id=security_group_id, vpc_id=vpc_id, config=config,
-            target_port=APP_PORT, health_check_path=health_check_path,
-            access_log_bucket=access_log_bucket, opts=opts,
+            "shop:loadBalancer:Internal",
+            name,
+            internal=True,
+            subnets=subnets,
+            security_group_id=security_group_id,
+            vpc_id=vpc_id,
+            config=config,
+            target_port=APP_PORT,
+            health_check_path=health_check_path,
+            access_log_bucket=access_log_bucket,
+            opts=opts,
         )
         # Traffic stays inside the VPC, between security groups that admit only each other.
         self.listener = aws.lb.Listener(
@@ -161,7 +180,9 @@ class InternalLoadBalancer(_ApplicationLoadBalancer):
             default_actions=[{"type": "forward", "target_group_arn": self.target_group.arn}],
             opts=pulumi.ResourceOptions(parent=self),
         )
-        self.register_outputs({
-            "dnsName": self.load_balancer.dns_name,
-            "targetGroupArn": self.target_group.arn,
-        })
+        self.register_outputs(
+            {
+                "dnsName": self.load_balancer.dns_name,
+                "targetGroupArn": self.target_group.arn,
+            }
+        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import pulumi
 import pulumi_aws as aws
@@ -23,6 +24,11 @@ FREE_STORAGE_FRACTION = 0.1
 REPLICA_LAG_SECONDS = 60
 CACHE_REPLICATION_LAG_SECONDS = 30
 CDN_5XX_RATE_PERCENT = 5
+
+
+def _node_id(group_id: str, number: int) -> str:
+    """Return the id ElastiCache gives node `number` of a replication group: <group id>-001 and so on."""
+    return f"{group_id}-{number:03d}"
 
 
 class LogArchive(pulumi.ComponentResource):
@@ -67,13 +73,15 @@ class LogArchive(pulumi.ComponentResource):
         aws.s3.BucketLifecycleConfiguration(
             child_name(name, "lifecycle"),
             bucket=self.bucket.id,
-            rules=[{
-                "id": "expire-logs",
-                "status": "Enabled",
-                "filter": {},
-                "expiration": {"days": config.log_retention_days},
-                "noncurrent_version_expiration": {"noncurrent_days": 7},
-            }],
+            rules=[
+                {
+                    "id": "expire-logs",
+                    "status": "Enabled",
+                    "filter": {},
+                    "expiration": {"days": config.log_retention_days},
+                    "noncurrent_version_expiration": {"noncurrent_days": 7},
+                }
+            ],
             opts=pulumi.ResourceOptions(parent=self, depends_on=[versioning]),
         )
         # Each region's load balancers deliver logs from an AWS-owned account.
@@ -82,16 +90,20 @@ class LogArchive(pulumi.ComponentResource):
             child_name(name, "policy"),
             bucket=self.bucket.id,
             policy=pulumi.Output.all(self.bucket.arn, log_delivery.arn).apply(
-                lambda values: json.dumps({
-                    "Version": "2012-10-17",
-                    "Statement": [{
-                        "Sid": "LoadBalancerLogDelivery",
-                        "Effect": "Allow",
-                        "Principal": {"AWS": values[1]},
-                        "Action": "s3:PutObject",
-                        "Resource": f"{values[0]}/alb/*",
-                    }],
-                })
+                lambda values: json.dumps(
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Sid": "LoadBalancerLogDelivery",
+                                "Effect": "Allow",
+                                "Principal": {"AWS": values[1]},
+                                "Action": "s3:PutObject",
+                                "Resource": f"{values[0]}/alb/*",
+                            }
+                        ],
+                    }
+                )
             ),
             opts=child,
         )
@@ -144,8 +156,8 @@ class Alarms(pulumi.ComponentResource):
         super().__init__("shop:monitoring:Alarms", name, None, opts)
         self._name = name
         self.topic = self._topic("topic", config, None)
-        self.global_topic = self.topic if stack_region == "us-east-1" else self._topic(
-            "global-topic", config, global_provider
+        self.global_topic = (
+            self.topic if stack_region == "us-east-1" else self._topic("global-topic", config, global_provider)
         )
         self.alarms: dict[str, aws.cloudwatch.MetricAlarm] = {}
 
@@ -153,53 +165,141 @@ class Alarms(pulumi.ComponentResource):
             ("public", watched.public_lb, watched.public_target_group),
             ("internal", watched.internal_lb, watched.internal_target_group),
         ):
-            self._alarm(f"{role}-lb-5xx", "AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", "Sum",
-                        ">", LB_5XX_PER_MINUTE, {"LoadBalancer": lb.arn_suffix},
-                        f"The {role} load balancer answers with 5xx errors")
-            self._alarm(f"{role}-tg-5xx", "AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", "Sum",
-                        ">", LB_5XX_PER_MINUTE, {"LoadBalancer": lb.arn_suffix, "TargetGroup": group.arn_suffix},
-                        f"Targets behind the {role} load balancer answer with 5xx errors")
-            self._alarm(f"{role}-tg-unhealthy", "AWS/ApplicationELB", "UnHealthyHostCount", "Maximum",
-                        ">", 0, {"LoadBalancer": lb.arn_suffix, "TargetGroup": group.arn_suffix},
-                        f"A target behind the {role} load balancer fails its health check")
+            self._alarm(
+                f"{role}-lb-5xx",
+                "AWS/ApplicationELB",
+                "HTTPCode_ELB_5XX_Count",
+                "Sum",
+                ">",
+                LB_5XX_PER_MINUTE,
+                {"LoadBalancer": lb.arn_suffix},
+                f"The {role} load balancer answers with 5xx errors",
+            )
+            self._alarm(
+                f"{role}-tg-5xx",
+                "AWS/ApplicationELB",
+                "HTTPCode_Target_5XX_Count",
+                "Sum",
+                ">",
+                LB_5XX_PER_MINUTE,
+                {"LoadBalancer": lb.arn_suffix, "TargetGroup": group.arn_suffix},
+                f"Targets behind the {role} load balancer answer with 5xx errors",
+            )
+            self._alarm(
+                f"{role}-tg-unhealthy",
+                "AWS/ApplicationELB",
+                "UnHealthyHostCount",
+                "Maximum",
+                ">",
+                0,
+                {"LoadBalancer": lb.arn_suffix, "TargetGroup": group.arn_suffix},
+                f"A target behind the {role} load balancer fails its health check",
+            )
 
-        for tier, group, min_size in watched.groups:
-            self._alarm(f"{tier}-in-service", "AWS/AutoScaling", "GroupInServiceInstances", "Minimum",
-                        "<", min_size, {"AutoScalingGroupName": group.name},
-                        f"The {tier} tier runs fewer instances than its minimum of {min_size}")
+        for tier, auto_scaling_group, min_size in watched.groups:
+            self._alarm(
+                f"{tier}-in-service",
+                "AWS/AutoScaling",
+                "GroupInServiceInstances",
+                "Minimum",
+                "<",
+                min_size,
+                {"AutoScalingGroupName": auto_scaling_group.name},
+                f"The {tier} tier runs fewer instances than its minimum of {min_size}",
+            )
 
-        self._alarm("database-cpu", "AWS/RDS", "CPUUtilization", "Average", ">", CPU_PERCENT,
-                    {"DBInstanceIdentifier": watched.primary.identifier}, "The database primary is CPU-bound")
-        self._alarm("database-free-storage", "AWS/RDS", "FreeStorageSpace", "Minimum", "<",
-                    int(watched.allocated_storage_gb * 1024**3 * FREE_STORAGE_FRACTION),
-                    {"DBInstanceIdentifier": watched.primary.identifier},
-                    "The database primary has less than a tenth of its storage free")
+        self._alarm(
+            "database-cpu",
+            "AWS/RDS",
+            "CPUUtilization",
+            "Average",
+            ">",
+            CPU_PERCENT,
+            {"DBInstanceIdentifier": watched.primary.identifier},
+            "The database primary is CPU-bound",
+        )
+        self._alarm(
+            "database-free-storage",
+            "AWS/RDS",
+            "FreeStorageSpace",
+            "Minimum",
+            "<",
+            int(watched.allocated_storage_gb * 1024**3 * FREE_STORAGE_FRACTION),
+            {"DBInstanceIdentifier": watched.primary.identifier},
+            "The database primary has less than a tenth of its storage free",
+        )
         for index, replica in enumerate(watched.replicas):
-            self._alarm(f"database-replica-{index + 1}-lag", "AWS/RDS", "ReplicaLag", "Maximum", ">",
-                        REPLICA_LAG_SECONDS, {"DBInstanceIdentifier": replica.identifier},
-                        f"Read replica {index + 1} lags the primary by more than {REPLICA_LAG_SECONDS} s")
+            self._alarm(
+                f"database-replica-{index + 1}-lag",
+                "AWS/RDS",
+                "ReplicaLag",
+                "Maximum",
+                ">",
+                REPLICA_LAG_SECONDS,
+                {"DBInstanceIdentifier": replica.identifier},
+                f"Read replica {index + 1} lags the primary by more than {REPLICA_LAG_SECONDS} s",
+            )
 
-        # ElastiCache names the nodes of a replication group <group id>-001, -002 and so on.
         for index in range(watched.cache_nodes):
-            node = watched.cache.id.apply(lambda group_id, i=index: f"{group_id}-{i + 1:03d}")
-            self._alarm(f"cache-node-{index + 1}-cpu", "AWS/ElastiCache", "EngineCPUUtilization", "Average", ">",
-                        CPU_PERCENT, {"CacheClusterId": node}, f"Cache node {index + 1} is CPU-bound")
+            node = watched.cache.id.apply(partial(_node_id, number=index + 1))
+            self._alarm(
+                f"cache-node-{index + 1}-cpu",
+                "AWS/ElastiCache",
+                "EngineCPUUtilization",
+                "Average",
+                ">",
+                CPU_PERCENT,
+                {"CacheClusterId": node},
+                f"Cache node {index + 1} is CPU-bound",
+            )
             if index > 0:
-                self._alarm(f"cache-node-{index + 1}-lag", "AWS/ElastiCache", "ReplicationLag", "Maximum", ">",
-                            CACHE_REPLICATION_LAG_SECONDS, {"CacheClusterId": node},
-                            f"Cache replica {index + 1} lags the primary")
+                self._alarm(
+                    f"cache-node-{index + 1}-lag",
+                    "AWS/ElastiCache",
+                    "ReplicationLag",
+                    "Maximum",
+                    ">",
+                    CACHE_REPLICATION_LAG_SECONDS,
+                    {"CacheClusterId": node},
+                    f"Cache replica {index + 1} lags the primary",
+                )
 
-        self._alarm("payments-dead-letters", "AWS/SQS", "ApproximateNumberOfMessagesVisible", "Maximum", ">", 0,
-                    {"QueueName": watched.dead_letter_queue.name},
-                    "Failed payments gave up retrying and wait in the dead-letter queue", periods=1)
+        self._alarm(
+            "payments-dead-letters",
+            "AWS/SQS",
+            "ApproximateNumberOfMessagesVisible",
+            "Maximum",
+            ">",
+            0,
+            {"QueueName": watched.dead_letter_queue.name},
+            "Failed payments gave up retrying and wait in the dead-letter queue",
+            periods=1,
+        )
 
         global_opts = (global_provider, self.global_topic)
-        self._alarm("cdn-5xx-rate", "AWS/CloudFront", "5xxErrorRate", "Average", ">", CDN_5XX_RATE_PERCENT,
-                    {"DistributionId": watched.distribution.id, "Region": "Global"},
-                    "CloudFront answers image requests with 5xx errors", where=global_opts)
-        self._alarm("lb-health-check", "AWS/Route53", "HealthCheckStatus", "Minimum", "<", 1,
-                    {"HealthCheckId": watched.health_check.id},
-                    "Route 53 sees the public load balancer as unhealthy", where=global_opts, periods=2)
+        self._alarm(
+            "cdn-5xx-rate",
+            "AWS/CloudFront",
+            "5xxErrorRate",
+            "Average",
+            ">",
+            CDN_5XX_RATE_PERCENT,
+            {"DistributionId": watched.distribution.id, "Region": "Global"},
+            "CloudFront answers image requests with 5xx errors",
+            where=global_opts,
+        )
+        self._alarm(
+            "lb-health-check",
+            "AWS/Route53",
+            "HealthCheckStatus",
+            "Minimum",
+            "<",
+            1,
+            {"HealthCheckId": watched.health_check.id},
+            "Route 53 sees the public load balancer as unhealthy",
+            where=global_opts,
+            periods=2,
+        )
 
         self.register_outputs({"topicArn": self.topic.arn, "alarmCount": len(self.alarms)})
 
@@ -214,16 +314,22 @@ class Alarms(pulumi.ComponentResource):
         aws.sns.TopicPolicy(
             child_name(self._name, f"{role}-policy"),
             arn=topic.arn,
-            policy=topic.arn.apply(lambda arn: json.dumps({
-                "Version": "2012-10-17",
-                "Statement": [{
-                    "Sid": "CloudWatchAlarms",
-                    "Effect": "Allow",
-                    "Principal": {"Service": "cloudwatch.amazonaws.com"},
-                    "Action": "sns:Publish",
-                    "Resource": arn,
-                }],
-            })),
+            policy=topic.arn.apply(
+                lambda arn: json.dumps(
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Sid": "CloudWatchAlarms",
+                                "Effect": "Allow",
+                                "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                                "Action": "sns:Publish",
+                                "Resource": arn,
+                            }
+                        ],
+                    }
+                )
+            ),
             opts=opts,
         )
         if config.alarm_email:
@@ -265,7 +371,8 @@ class Alarms(pulumi.ComponentResource):
             evaluation_periods=periods,
             # No data from a health signal is itself a sign of trouble only for the in-service
             # and health-check alarms; elsewhere it means no traffic.
-            treat_missing_data="breaching" if metric in ("GroupInServiceInstances", "HealthCheckStatus")
+            treat_missing_data="breaching"
+            if metric in ("GroupInServiceInstances", "HealthCheckStatus")
             else "notBreaching",
             alarm_actions=[topic.arn],
             ok_actions=[topic.arn],

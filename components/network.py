@@ -91,14 +91,16 @@ class Network(pulumi.ComponentResource):
                     tags={"Name": child_name(name, "nat-eip", az)},
                     opts=child,
                 )
-                self.nat_gateways.append(aws.ec2.NatGateway(
-                    child_name(name, "nat", az),
-                    subnet_id=public.id,
-                    allocation_id=address.allocation_id,
-                    connectivity_type="public",
-                    tags={"Name": child_name(name, "nat", az)},
-                    opts=pulumi.ResourceOptions(parent=self, depends_on=[internet_gateway]),
-                ))
+                self.nat_gateways.append(
+                    aws.ec2.NatGateway(
+                        child_name(name, "nat", az),
+                        subnet_id=public.id,
+                        allocation_id=address.allocation_id,
+                        connectivity_type="public",
+                        tags={"Name": child_name(name, "nat", az)},
+                        opts=pulumi.ResourceOptions(parent=self, depends_on=[internet_gateway]),
+                    )
+                )
             nat_gateway = self.nat_gateways[-1]
 
             private_route_table = aws.ec2.RouteTable(
@@ -124,12 +126,14 @@ class Network(pulumi.ComponentResource):
         self.public_subnet_ids = pulumi.Output.all(*[subnet.id for subnet in self.public_subnets])
         self.app_subnet_ids = pulumi.Output.all(*[subnet.id for subnet in self.app_subnets])
         self.data_subnet_ids = pulumi.Output.all(*[subnet.id for subnet in self.data_subnets])
-        self.register_outputs({
-            "vpcId": self.vpc_id,
-            "publicSubnetIds": self.public_subnet_ids,
-            "appSubnetIds": self.app_subnet_ids,
-            "dataSubnetIds": self.data_subnet_ids,
-        })
+        self.register_outputs(
+            {
+                "vpcId": self.vpc_id,
+                "publicSubnetIds": self.public_subnet_ids,
+                "appSubnetIds": self.app_subnet_ids,
+                "dataSubnetIds": self.data_subnet_ids,
+            }
+        )
 
     def _subnet(self, name: str, tier: str, az: str, cidr: str) -> aws.ec2.Subnet:
         # Public subnets hold only load balancers and NAT gateways, which get their addresses

@@ -6,7 +6,7 @@ STACK_OUTPUTS: dict[str, str] = {
     "imagesUrl": "Address of the image CDN.",
     "route53NameServers": "Name servers of the Route 53 zone; list them at the registrar.",
     "cloudflareNameServers": "Name servers of the Cloudflare zone; list them at the registrar too. "
-                             "Empty without Cloudflare.",
+    "Empty without Cloudflare.",
     "publicLoadBalancerDnsName": "DNS name of the public load balancer that the apex and `www` point at.",
     "cdnDomainName": "CloudFront domain that `images` points at.",
     "imageBucket": "Primary image bucket; upload product images here.",

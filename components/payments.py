@@ -51,13 +51,19 @@ class Payments(pulumi.ComponentResource):
             message_retention_seconds=RETRY_RETENTION_SECONDS,
             visibility_timeout_seconds=RETRY_VISIBILITY_TIMEOUT_SECONDS,
             sqs_managed_sse_enabled=True,
-            redrive_policy=self.dead_letter_queue.arn.apply(lambda arn: json.dumps({
-                "deadLetterTargetArn": arn,
-                "maxReceiveCount": config.retry_max_receive_count,
-            })),
+            redrive_policy=self.dead_letter_queue.arn.apply(
+                lambda arn: json.dumps(
+                    {
+                        "deadLetterTargetArn": arn,
+                        "maxReceiveCount": config.retry_max_receive_count,
+                    }
+                )
+            ),
             opts=child,
         )
-        self.register_outputs({
-            "retryQueueUrl": self.retry_queue.url,
-            "secretArns": {provider: secret.arn for provider, secret in self.secrets.items()},
-        })
+        self.register_outputs(
+            {
+                "retryQueueUrl": self.retry_queue.url,
+                "secretArns": {provider: secret.arn for provider, secret in self.secrets.items()},
+            }
+        )

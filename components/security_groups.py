@@ -58,14 +58,16 @@ class SecurityGroups(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self),
             )
 
-        self.register_outputs({
-            "publicLbId": self.public_lb.id,
-            "webId": self.web.id,
-            "internalLbId": self.internal_lb.id,
-            "appId": self.app.id,
-            "databaseId": self.database.id,
-            "cacheId": self.cache.id,
-        })
+        self.register_outputs(
+            {
+                "publicLbId": self.public_lb.id,
+                "webId": self.web.id,
+                "internalLbId": self.internal_lb.id,
+                "appId": self.app.id,
+                "databaseId": self.database.id,
+                "cacheId": self.cache.id,
+            }
+        )
 
     def _group(self, role: str, description: str) -> aws.ec2.SecurityGroup:
         group_name = child_name(self._name, role)

@@ -58,13 +58,15 @@ class _PrivateBucket:
         aws.s3.BucketLifecycleConfiguration(
             f"{name}-lifecycle",
             bucket=self.bucket.id,
-            rules=[{
-                "id": "expire-old-versions",
-                "status": "Enabled",
-                "filter": {},
-                "noncurrent_version_expiration": {"noncurrent_days": noncurrent_days},
-                "abort_incomplete_multipart_upload": {"days_after_initiation": ABORT_INCOMPLETE_UPLOAD_DAYS},
-            }],
+            rules=[
+                {
+                    "id": "expire-old-versions",
+                    "status": "Enabled",
+                    "filter": {},
+                    "noncurrent_version_expiration": {"noncurrent_days": noncurrent_days},
+                    "abort_incomplete_multipart_upload": {"days_after_initiation": ABORT_INCOMPLETE_UPLOAD_DAYS},
+                }
+            ],
             opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[self.versioning])),
         )
 
@@ -130,11 +132,13 @@ class ImageStorage(pulumi.ComponentResource):
                 }
                 for origin_id, bucket in ((PRIMARY_ORIGIN, primary.bucket), (REPLICA_ORIGIN, replica.bucket))
             ],
-            origin_groups=[{
-                "origin_id": ORIGIN_GROUP,
-                "failover_criteria": {"status_codes": FAILOVER_STATUS_CODES},
-                "members": [{"origin_id": PRIMARY_ORIGIN}, {"origin_id": REPLICA_ORIGIN}],
-            }],
+            origin_groups=[
+                {
+                    "origin_id": ORIGIN_GROUP,
+                    "failover_criteria": {"status_codes": FAILOVER_STATUS_CODES},
+                    "members": [{"origin_id": PRIMARY_ORIGIN}, {"origin_id": REPLICA_ORIGIN}],
+                }
+            ],
             default_cache_behavior={
                 "target_origin_id": ORIGIN_GROUP,
                 "viewer_protocol_policy": "redirect-to-https",
@@ -151,7 +155,8 @@ class ImageStorage(pulumi.ComponentResource):
                 "minimum_protocol_version": "TLSv1.2_2021",
             },
             logging_config={"bucket": log_bucket_domain_name, "prefix": "cloudfront/"}
-            if log_bucket_domain_name is not None else None,
+            if log_bucket_domain_name is not None
+            else None,
             opts=child,
         )
         for role, bucket, provider in (
@@ -166,25 +171,31 @@ class ImageStorage(pulumi.ComponentResource):
                 ),
                 opts=pulumi.ResourceOptions(parent=self, provider=provider),
             )
-        self.register_outputs({
-            "bucket": primary.bucket.bucket,
-            "replicaBucket": replica.bucket.bucket,
-            "cdnDomainName": self.distribution.domain_name,
-        })
+        self.register_outputs(
+            {
+                "bucket": primary.bucket.bucket,
+                "replicaBucket": replica.bucket.bucket,
+                "cdnDomainName": self.distribution.domain_name,
+            }
+        )
 
     def _replicate(self, name: str, primary: _PrivateBucket, replica: _PrivateBucket) -> None:
         child = pulumi.ResourceOptions(parent=self)
         role = aws.iam.Role(
             child_name(name, "replication-role"),
             description="S3 replication of the image bucket to its replica",
-            assume_role_policy=json.dumps({
-                "Version": "2012-10-17",
-                "Statement": [{
-                    "Effect": "Allow",
-                    "Principal": {"Service": "s3.amazonaws.com"},
-                    "Action": "sts:AssumeRole",
-                }],
-            }),
+            assume_role_policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "s3.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                }
+            ),
             opts=child,
         )
         aws.iam.RolePolicy(
@@ -200,13 +211,15 @@ class ImageStorage(pulumi.ComponentResource):
             child_name(name, "replication"),
             role=role.arn,
             bucket=primary.bucket.id,
-            rules=[{
-                "id": "images-to-replica",
-                "status": "Enabled",
-                "filter": {},
-                "delete_marker_replication": {"status": "Enabled"},
-                "destination": {"bucket": replica.bucket.arn, "storage_class": "STANDARD"},
-            }],
+            rules=[
+                {
+                    "id": "images-to-replica",
+                    "status": "Enabled",
+                    "filter": {},
+                    "delete_marker_replication": {"status": "Enabled"},
+                    "destination": {"bucket": replica.bucket.arn, "storage_class": "STANDARD"},
+                }
+            ],
             opts=pulumi.ResourceOptions(parent=self, depends_on=[primary.versioning, replica.versioning]),
         )
 
@@ -214,14 +227,16 @@ class ImageStorage(pulumi.ComponentResource):
 def _cloudfront_read_policy(bucket_arn: str, distribution_arn: str) -> dict:
     return {
         "Version": "2012-10-17",
-        "Statement": [{
-            "Sid": "CloudFrontReadsImages",
-            "Effect": "Allow",
-            "Principal": {"Service": "cloudfront.amazonaws.com"},
-            "Action": "s3:GetObject",
-            "Resource": f"{bucket_arn}/*",
-            "Condition": {"StringEquals": {"AWS:SourceArn": distribution_arn}},
-        }],
+        "Statement": [
+            {
+                "Sid": "CloudFrontReadsImages",
+                "Effect": "Allow",
+                "Principal": {"Service": "cloudfront.amazonaws.com"},
+                "Action": "s3:GetObject",
+                "Resource": f"{bucket_arn}/*",
+                "Condition": {"StringEquals": {"AWS:SourceArn": distribution_arn}},
+            }
+        ],
     }
 
 
@@ -236,8 +251,7 @@ def _replication_policy(source_arn: str, destination_arn: str) -> dict:
             },
             {
                 "Effect": "Allow",
-                "Action": ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl",
-                           "s3:GetObjectVersionTagging"],
+                "Action": ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging"],
                 "Resource": f"{source_arn}/*",
             },
             {

@@ -19,7 +19,12 @@ TARGET_CPU_PERCENT = 50
 # Instances kept in service during an instance refresh, in percent of the desired capacity.
 REFRESH_MIN_HEALTHY_PERCENT = 90
 # Group metrics that the in-service alarm and the failure model read.
-GROUP_METRICS = ["GroupInServiceInstances", "GroupDesiredCapacity", "GroupMinSize", "GroupMaxSize"]
+GROUP_METRICS = [
+    aws.autoscaling.Metric.GROUP_IN_SERVICE_INSTANCES,
+    aws.autoscaling.Metric.GROUP_DESIRED_CAPACITY,
+    aws.autoscaling.Metric.GROUP_MIN_SIZE,
+    aws.autoscaling.Metric.GROUP_MAX_SIZE,
+]
 SSM_MANAGED_POLICY = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
 
 
@@ -85,14 +90,18 @@ class Tier(pulumi.ComponentResource):
 
         role = aws.iam.Role(
             child_name(name, "instance-role"),
-            assume_role_policy=json.dumps({
-                "Version": "2012-10-17",
-                "Statement": [{
-                    "Effect": "Allow",
-                    "Principal": {"Service": "ec2.amazonaws.com"},
-                    "Action": "sts:AssumeRole",
-                }],
-            }),
+            assume_role_policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "ec2.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                }
+            ),
             description=f"Instances of the {name} tier",
             opts=child,
         )
@@ -131,15 +140,24 @@ class Tier(pulumi.ComponentResource):
                 "http_tokens": "required",
                 "http_put_response_hop_limit": 1,
             },
-            network_interfaces=[{
-                "associate_public_ip_address": "false",
-                "security_groups": [security_group_id],
-                "delete_on_termination": "true",
-            }],
-            block_device_mappings=[{
-                "device_name": "/dev/xvda",
-                "ebs": {"volume_size": 20, "volume_type": "gp3", "encrypted": "true", "delete_on_termination": "true"},
-            }],
+            network_interfaces=[
+                {
+                    "associate_public_ip_address": "false",
+                    "security_groups": [security_group_id],
+                    "delete_on_termination": "true",
+                }
+            ],
+            block_device_mappings=[
+                {
+                    "device_name": "/dev/xvda",
+                    "ebs": {
+                        "volume_size": 20,
+                        "volume_type": "gp3",
+                        "encrypted": "true",
+                        "delete_on_termination": "true",
+                    },
+                }
+            ],
             monitoring={"enabled": True},
             user_data=variables,
             update_default_version=True,
@@ -152,6 +170,14 @@ class Tier(pulumi.ComponentResource):
             opts=child,
         )
 
+        instance_refresh: aws.autoscaling.GroupInstanceRefreshArgsDict = {
+            "strategy": "Rolling",
+            "preferences": {"min_healthy_percentage": REFRESH_MIN_HEALTHY_PERCENT},
+        }
+        # Default tags do not reach Auto Scaling groups either; these also reach instances.
+        group_tags: list[aws.autoscaling.GroupTagArgsDict] = [
+            {"key": key, "value": value, "propagate_at_launch": True} for key, value in tags.items()
+        ]
         self.group = aws.autoscaling.Group(
             child_name(name, "asg"),
             vpc_zone_identifiers=[subnet.id for subnet in subnets],
@@ -162,14 +188,10 @@ class Tier(pulumi.ComponentResource):
             health_check_grace_period=HEALTH_CHECK_GRACE_SECONDS,
             target_group_arns=[target_group_arn],
             launch_template={"id": self.launch_template.id, "version": self.launch_template.latest_version.apply(str)},
-            instance_refresh={
-                "strategy": "Rolling",
-                "preferences": {"min_healthy_percentage": REFRESH_MIN_HEALTHY_PERCENT},
-            },
+            instance_refresh=instance_refresh,
             metrics_granularity="1Minute",
             enabled_metrics=GROUP_METRICS,
-            # Default tags do not reach Auto Scaling groups either; these also reach instances.
-            tags=[{"key": key, "value": value, "propagate_at_launch": True} for key, value in tags.items()],
+            tags=group_tags,
             opts=pulumi.ResourceOptions(parent=self, ignore_changes=["desired_capacity"]),
         )
         aws.autoscaling.Policy(
@@ -189,16 +211,25 @@ class Tier(pulumi.ComponentResource):
 def _access_policy(secret_arns: Sequence[str], queue_arns: Sequence[str]) -> dict:
     statements = []
     if secret_arns:
-        statements.append({
-            "Effect": "Allow",
-            "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
-            "Resource": list(secret_arns),
-        })
+        statements.append(
+            {
+                "Effect": "Allow",
+                "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+                "Resource": list(secret_arns),
+            }
+        )
     if queue_arns:
-        statements.append({
-            "Effect": "Allow",
-            "Action": ["sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage",
-                       "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"],
-            "Resource": list(queue_arns),
-        })
+        statements.append(
+            {
+                "Effect": "Allow",
+                "Action": [
+                    "sqs:SendMessage",
+                    "sqs:ReceiveMessage",
+                    "sqs:DeleteMessage",
+                    "sqs:ChangeMessageVisibility",
+                    "sqs:GetQueueAttributes",
+                ],
+                "Resource": list(queue_arns),
+            }
+        )
     return {"Version": "2012-10-17", "Statement": statements}

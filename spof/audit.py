@@ -11,8 +11,9 @@ from .rules import evaluate
 from .scenarios import build_sections
 
 
-def build_audit(directory: Path, stack: str | None = None, assignments: Sequence[str] = (),
-                severity: str = "mandatory") -> Report:
+def build_audit(
+    directory: Path, stack: str | None = None, assignments: Sequence[str] = (), severity: str = "mandatory"
+) -> Report:
     """Record the program in `directory` and report its findings.
 
     The stack's file is read when it exists (with one stack file, that stack is the default);

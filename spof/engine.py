@@ -48,8 +48,9 @@ class Program:
         directory = directory.resolve()
         if not directory.is_dir():
             raise ProgramError(f"{directory}: not a directory")
-        project_file = next((directory / name for name in ("Pulumi.yaml", "Pulumi.yml")
-                             if (directory / name).is_file()), None)
+        project_file = next(
+            (directory / name for name in ("Pulumi.yaml", "Pulumi.yml") if (directory / name).is_file()), None
+        )
         if project_file is None:
             raise ProgramError(f"{directory}: no Pulumi.yaml found; expected a Pulumi project directory")
         try:
@@ -61,14 +62,17 @@ class Program:
         runtime = project.get("runtime")
         runtime_name = runtime.get("name") if isinstance(runtime, dict) else runtime
         if runtime_name != "python":
-            raise ProgramError(f"{project_file}: runtime {runtime_name!r} is not supported; "
-                               "only Python programs can run under the mock engine")
+            raise ProgramError(
+                f"{project_file}: runtime {runtime_name!r} is not supported; "
+                "only Python programs can run under the mock engine"
+            )
         main = directory / str(project.get("main") or "")
         if main.is_dir() or main == directory:
             main = main / "__main__.py"
         if not main.is_file():
-            raise ProgramError(f"{directory}: no {main.relative_to(directory)} found; "
-                               "expected the program's entry file")
+            raise ProgramError(
+                f"{directory}: no {main.relative_to(directory)} found; expected the program's entry file"
+            )
         config_dir = directory / str(project.get("stackConfigDir") or "")
         return cls(directory, project["name"], main, config_dir)
 
@@ -158,19 +162,22 @@ def _run_recorded(program: Program, stack: str, config: Mapping[str, str]) -> Re
             response = super().RegisterResource(request)
             if request.type == "pulumi:pulumi:Stack":
                 return response
-            recording.resources.append(Resource(
-                urn=urn,
-                type=request.type,
-                name=request.name,
-                props=_plain(pending.inputs),
-                id=response.id or None,
-                parent=request.parent or None,
-                provider=request.provider or None,
-                outputs=_plain(pending.outputs),
-                property_dependencies={key: list(deps.urns) for key, deps in request.propertyDependencies.items()
-                                       if deps.urns},
-                custom=bool(request.custom),
-            ))
+            recording.resources.append(
+                Resource(
+                    urn=urn,
+                    type=request.type,
+                    name=request.name,
+                    props=_plain(pending.inputs),
+                    id=response.id or None,
+                    parent=request.parent or None,
+                    provider=request.provider or None,
+                    outputs=_plain(pending.outputs),
+                    property_dependencies={
+                        key: list(deps.urns) for key, deps in request.propertyDependencies.items() if deps.urns
+                    },
+                    custom=bool(request.custom),
+                )
+            )
             return response
 
         def ReadResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
@@ -180,11 +187,18 @@ def _run_recorded(program: Program, stack: str, config: Mapping[str, str]) -> Re
             pending.urn = urn
             pending.outputs = {}
             response = super().ReadResource(request)
-            recording.resources.append(Resource(
-                urn=urn, type=request.type, name=request.name, props=_plain(pending.inputs),
-                id=request.id or None, parent=request.parent or None,
-                provider=request.provider or None, outputs=_plain(pending.outputs),
-            ))
+            recording.resources.append(
+                Resource(
+                    urn=urn,
+                    type=request.type,
+                    name=request.name,
+                    props=_plain(pending.inputs),
+                    id=request.id or None,
+                    parent=request.parent or None,
+                    provider=request.provider or None,
+                    outputs=_plain(pending.outputs),
+                )
+            )
             return response
 
     class WarningCollector(logging.Handler):
@@ -199,12 +213,22 @@ def _run_recorded(program: Program, stack: str, config: Mapping[str, str]) -> Re
     # The SDK keeps its root stack and pending work in process globals; start from a clean slate.
     settings.set_root_resource(None)  # type: ignore[arg-type]
     pulumi.runtime.set_all_config(dict(config), [])
-    mocks.set_mocks(SimulatedCloud(), project=program.project, stack=stack, preview=True,
-                    logger=logger, monitor=RecordingMonitor(SimulatedCloud()))
+    mocks.set_mocks(
+        SimulatedCloud(),
+        project=program.project,
+        stack=stack,
+        preview=True,
+        logger=logger,
+        monitor=RecordingMonitor(SimulatedCloud()),
+    )
 
     main = str(program.main)
+
+    def run_program() -> None:
+        runpy.run_path(main, run_name="__main__")
+
     with _program_context(program):
-        _sync_await(runtime_stack.run_pulumi_func(lambda: runpy.run_path(main, run_name="__main__")))
+        _sync_await(runtime_stack.run_pulumi_func(run_program))
         # Registrations arrive from several threads; sorting by URN makes two runs print alike.
         recording.resources.sort(key=lambda resource: resource.urn)
         root = settings.get_root_resource()
@@ -285,7 +309,7 @@ def record(program: Program, stack: str, config: Mapping[str, str]) -> Recording
             return _run_recorded(program, stack, config)
         except ProgramError:
             raise
-        except Exception as error:  # noqa: BLE001 - any failure of user code is reported, not raised
+        except Exception as error:
             raise ProgramError(f"{_shown(program.main)} failed: {_describe_failure(error, program)}") from error
 
 

@@ -18,8 +18,18 @@ from functools import cached_property
 from typing import Any
 
 LAYERS: tuple[str, ...] = (
-    "dns", "load-balancer", "web", "app", "network", "database", "cache", "storage",
-    "payments", "monitoring", "identity", "human",
+    "dns",
+    "load-balancer",
+    "web",
+    "app",
+    "network",
+    "database",
+    "cache",
+    "storage",
+    "payments",
+    "monitoring",
+    "identity",
+    "human",
 )
 
 # A value that is not known before `pulumi up`, such as the id of a resource still to be
@@ -79,8 +89,14 @@ AWS_PROVIDER = "pulumi:providers:aws"
 
 # Outputs and inputs that identify a resource when another resource refers to it.
 _IDENTITY_KEYS = (
-    "arn", "name", "identifier", "bucket", "replicationGroupId", "clusterId",
-    "clusterIdentifier", "allocationId",
+    "arn",
+    "name",
+    "identifier",
+    "bucket",
+    "replicationGroupId",
+    "clusterId",
+    "clusterIdentifier",
+    "allocationId",
 )
 
 _DNS_TYPE_PREFIXES = ("aws:route53/", "cloudflare:")
@@ -243,7 +259,8 @@ class Graph:
         """
         value = resource.props.get(key) if values is None else values
         dependencies = [
-            target for target in (self.by_urn.get(urn) for urn in resource.property_dependencies.get(key, ()))
+            target
+            for target in (self.by_urn.get(urn) for urn in resource.property_dependencies.get(key, ()))
             if target is not None and (not types or target.type in types)
         ]
         found: dict[str, Resource] = {}

@@ -83,7 +83,10 @@ def _blame(error: Exception, from_file: dict, assignments: Sequence[str], path: 
     except ConfigError as file_error:
         if file_error.key == key:
             return f"{_shown(path)}: {error}"
-    matching = [a for a in assignments
-                if _assignment_key(a, project).startswith(key) or key.startswith(_assignment_key(a, project))]
+    matching = [
+        a
+        for a in assignments
+        if _assignment_key(a, project).startswith(key) or key.startswith(_assignment_key(a, project))
+    ]
     source = f"--set {matching[-1]}" if matching else "--set"
     return f"{source}: {error}"

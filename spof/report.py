@@ -46,12 +46,14 @@ class Report:
         for layer in LAYERS:
             members = [r for r in self.deployable() if self.graph.layer(r) == layer]
             azs = sorted(set().union(*(self.graph.azs(r) for r in members))) if members else []
-            summaries.append({
-                "layer": layer,
-                "resources": len(members),
-                "azs": azs,
-                "findings": [f.to_json() for f in self.findings if f.layer == layer],
-            })
+            summaries.append(
+                {
+                    "layer": layer,
+                    "resources": len(members),
+                    "azs": azs,
+                    "findings": [f.to_json() for f in self.findings if f.layer == layer],
+                }
+            )
         return summaries
 
     def to_json(self) -> dict[str, Any]:
@@ -90,8 +92,10 @@ def render_text(report: Report, text_sections: Sequence[str] = ()) -> str:
     if report.simulated_invokes:
         lines.append("Data sources answered with simulated values: " + ", ".join(sorted(set(report.simulated_invokes))))
     if report.unanswered_invokes:
-        lines.append("Data sources with no simulated answer (their results are empty): "
-                     + ", ".join(sorted(set(report.unanswered_invokes))))
+        lines.append(
+            "Data sources with no simulated answer (their results are empty): "
+            + ", ".join(sorted(set(report.unanswered_invokes)))
+        )
     resources = report.deployable()
     lines.append(f"{_count(len(resources), 'resource')}, {_count(len(report.findings), 'finding')}.")
 

@@ -46,8 +46,9 @@ _ARN_IDS = {
     "aws:alb/listener:Listener": "elasticloadbalancing:{region}:{account}:listener/app/{name}/{hex16}",
     "aws:acm/certificate:Certificate": "acm:{region}:{account}:certificate/{uuid}",
     "aws:sns/topic:Topic": "sns:{region}:{account}:{name}",
-    "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
-        "iam::{account}:oidc-provider/token.actions.githubusercontent.com",
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": (
+        "iam::{account}:oidc-provider/token.actions.githubusercontent.com"
+    ),
     "aws:iam/policy:Policy": "iam::{account}:policy/{name}",
     "aws:secretsmanager/secret:Secret": "secretsmanager:{region}:{account}:secret:{name}-{hex6}",
 }
@@ -107,8 +108,21 @@ def _has_name(type_: str) -> bool:
     if type_.startswith("aws:ec2/"):
         return type_ in ("aws:ec2/securityGroup:SecurityGroup", "aws:ec2/launchTemplate:LaunchTemplate")
     module_type = type_.rsplit(":", 1)[-1]
-    if any(word in module_type for word in ("Attachment", "Association", "Membership", "Configuration",
-                                           "Config", "Versioning", "Policy", "Rule", "Record", "Block")):
+    if any(
+        word in module_type
+        for word in (
+            "Attachment",
+            "Association",
+            "Membership",
+            "Configuration",
+            "Config",
+            "Versioning",
+            "Policy",
+            "Rule",
+            "Record",
+            "Block",
+        )
+    ):
         return type_ in ("aws:iam/policy:Policy", "aws:iam/rolePolicy:RolePolicy")
     return type_.startswith("aws:")
 
@@ -143,8 +157,13 @@ def resource_state(
         if _has_name(type_):
             outputs[_NAME_KEYS.get(type_, "name")] = physical
     fields = {
-        "region": region, "account": ACCOUNT_ID, "name": physical,
-        "hex16": _digest(urn, 16), "hex6": _digest(urn, 6), "hex32": _digest(urn, 32), "uuid": _uuid(urn),
+        "region": region,
+        "account": ACCOUNT_ID,
+        "name": physical,
+        "hex16": _digest(urn, 16),
+        "hex6": _digest(urn, 6),
+        "hex32": _digest(urn, 32),
+        "uuid": _uuid(urn),
         "upper14": _digest(urn, 14).upper(),
     }
     if type_ in _ID_PREFIXES:
@@ -183,8 +202,10 @@ def _type_outputs(
     if type_ == "aws:route53/zone:Zone":
         return {
             "zoneId": resource_id,
-            "nameServers": [f"ns-{int(hex16[i:i + 3], 16) % 2048}.awsdns-{i:02d}.{tld}"
-                            for i, tld in zip((0, 3, 6, 9), ("com", "net", "org", "co.uk"))],
+            "nameServers": [
+                f"ns-{int(hex16[i : i + 3], 16) % 2048}.awsdns-{i:02d}.{tld}"
+                for i, tld in zip((0, 3, 6, 9), ("com", "net", "org", "co.uk"), strict=True)
+            ],
         }
     if type_ == "cloudflare:index/zone:Zone":
         return {"nameServers": ["ada.ns.cloudflare.com", "bob.ns.cloudflare.com"], "status": "pending"}
@@ -199,8 +220,12 @@ def _type_outputs(
             "address": f"{physical}.{hex16[:12]}.{region}.rds.amazonaws.com",
             "endpoint": f"{physical}.{hex16[:12]}.{region}.rds.amazonaws.com:3306",
             "resourceId": f"db-{hex16.upper()}",
-            "masterUserSecrets": [{"secretArn": f"arn:aws:secretsmanager:{region}:{fields['account']}:"
-                                                f"secret:rds!db-{fields['uuid']}-{fields['hex6']}"}],
+            "masterUserSecrets": [
+                {
+                    "secretArn": f"arn:aws:secretsmanager:{region}:{fields['account']}:"
+                    f"secret:rds!db-{fields['uuid']}-{fields['hex6']}"
+                }
+            ],
         }
     if type_ == "aws:elasticache/replicationGroup:ReplicationGroup":
         count = _node_count(inputs.get("numCacheClusters"))
@@ -213,22 +238,32 @@ def _type_outputs(
         count = _node_count(inputs.get("numCacheNodes"))
         return {
             "cacheNodes": [
-                {"id": f"{index + 1:04d}", "address": f"{physical}.{fields['hex6']}.{index + 1:04d}.cache.amazonaws.com",
-                 "port": inputs.get("port") or 6379, "availabilityZone": inputs.get("availabilityZone")}
+                {
+                    "id": f"{index + 1:04d}",
+                    "address": f"{physical}.{fields['hex6']}.{index + 1:04d}.cache.amazonaws.com",
+                    "port": inputs.get("port") or 6379,
+                    "availabilityZone": inputs.get("availabilityZone"),
+                }
                 for index in range(count)
             ],
             "clusterAddress": f"{physical}.{fields['hex6']}.cfg.cache.amazonaws.com",
         }
     if type_ == "aws:acm/certificate:Certificate":
-        names = [inputs.get("domainName")] + list(inputs.get("subjectAlternativeNames") or [])
-        return {"domainValidationOptions": [
-            {"domainName": domain, "resourceRecordName": f"_{_digest(str(domain), 32)}.{domain}.",
-             "resourceRecordType": "CNAME",
-             "resourceRecordValue": f"_{_digest(str(domain) + 'v', 32)}.acm-validations.aws."}
-            for domain in names if isinstance(domain, str)
-        ]}
+        names = [inputs.get("domainName"), *(inputs.get("subjectAlternativeNames") or [])]
+        return {
+            "domainValidationOptions": [
+                {
+                    "domainName": domain,
+                    "resourceRecordName": f"_{_digest(str(domain), 32)}.{domain}.",
+                    "resourceRecordType": "CNAME",
+                    "resourceRecordValue": f"_{_digest(str(domain) + 'v', 32)}.acm-validations.aws.",
+                }
+                for domain in names
+                if isinstance(domain, str)
+            ]
+        }
     if type_ == "aws:ec2/eip:Eip":
-        octets = [int(hex16[i:i + 2], 16) for i in (0, 2)]
+        octets = [int(hex16[i : i + 2], 16) for i in (0, 2)]
         return {"publicIp": f"203.0.113.{octets[0] % 254 + 1}", "allocationId": resource_id}
     if type_ == "aws:ec2/instance:Instance":
         return {"privateIp": f"10.0.{int(hex16[:2], 16)}.{int(hex16[2:4], 16) % 254 + 1}"}
@@ -249,20 +284,36 @@ def invoke_result(token: str, args: Mapping[str, Any], region: str) -> dict[str,
     if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
         names = availability_zones(region)
         prefix = {"us-east-1": "use1", "us-west-2": "usw2"}.get(region, region.replace("-", "")[:6])
-        return {"names": names, "zoneIds": [f"{prefix}-az{index + 1}" for index in range(len(names))],
-                "id": region, "groupNames": [region]}
+        return {
+            "names": names,
+            "zoneIds": [f"{prefix}-az{index + 1}" for index in range(len(names))],
+            "id": region,
+            "groupNames": [region],
+        }
     if token == "aws:index/getCallerIdentity:getCallerIdentity":
-        return {"accountId": ACCOUNT_ID, "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/simulated",
-                "userId": "AIDASIMULATED", "id": ACCOUNT_ID}
+        return {
+            "accountId": ACCOUNT_ID,
+            "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/simulated",
+            "userId": "AIDASIMULATED",
+            "id": ACCOUNT_ID,
+        }
     if token == "aws:index/getRegion:getRegion":
-        return {"name": region, "region": region, "id": region,
-                "endpoint": f"ec2.{region}.amazonaws.com", "description": region}
+        return {
+            "name": region,
+            "region": region,
+            "id": region,
+            "endpoint": f"ec2.{region}.amazonaws.com",
+            "description": region,
+        }
     if token == "aws:index/getPartition:getPartition":
-        return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws",
-                "reverseDnsPrefix": "com.amazonaws"}
+        return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws", "reverseDnsPrefix": "com.amazonaws"}
     if token == "aws:ec2/getAmi:getAmi":
-        return {"id": "ami-0abcdef1234567890", "imageId": "ami-0abcdef1234567890",
-                "architecture": "x86_64", "name": "simulated-ami"}
+        return {
+            "id": "ami-0abcdef1234567890",
+            "imageId": "ami-0abcdef1234567890",
+            "architecture": "x86_64",
+            "name": "simulated-ami",
+        }
     if token == "aws:ssm/getParameter:getParameter":
         return {"value": "ami-0abcdef1234567890", "name": args.get("name"), "type": "String"}
     if token == "aws:iam/getPolicyDocument:getPolicyDocument":
@@ -276,8 +327,7 @@ def invoke_result(token: str, args: Mapping[str, Any], region: str) -> dict[str,
         return {"arn": "arn:aws:iam::127311923021:root", "id": "127311923021"}
     if token == "aws:route53/getZone:getZone":
         name = str(args.get("name") or "example.com").rstrip(".")
-        return {"zoneId": "Z0SIMULATED", "id": "Z0SIMULATED", "name": name,
-                "nameServers": ["ns-1.awsdns-01.com"]}
+        return {"zoneId": "Z0SIMULATED", "id": "Z0SIMULATED", "name": name, "nameServers": ["ns-1.awsdns-01.com"]}
     if token == "aws:acm/getCertificate:getCertificate":
         return {"arn": f"arn:aws:acm:{region}:{ACCOUNT_ID}:certificate/{_uuid(str(args))}"}
     return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import MutableMapping
@@ -16,7 +17,7 @@ class StackConfigError(Exception):
 
 
 def stack_names(config_dir: Path) -> list[str]:
-    return sorted(path.name[len("Pulumi."):-len(".yaml")] for path in config_dir.glob("Pulumi.*.yaml"))
+    return sorted(path.name[len("Pulumi.") : -len(".yaml")] for path in config_dir.glob("Pulumi.*.yaml"))
 
 
 def stack_file(config_dir: Path, stack: str) -> Path:
@@ -24,8 +25,9 @@ def stack_file(config_dir: Path, stack: str) -> Path:
     path = config_dir / f"Pulumi.{stack}.yaml"
     if not path.is_file():
         available = ", ".join(stack_names(config_dir)) or "none"
-        raise StackConfigError(f"stack {stack!r} not found: no {path.name} in {os.path.relpath(config_dir)}; "
-                               f"available stacks: {available}")
+        raise StackConfigError(
+            f"stack {stack!r} not found: no {path.name} in {os.path.relpath(config_dir)}; available stacks: {available}"
+        )
     return path
 
 
@@ -41,16 +43,18 @@ def load(path: Path) -> dict[str, Any]:
     if document is None:
         return {}
     if not isinstance(document, dict):
-        raise StackConfigError(f"{path}: invalid stack file: expected a mapping with a `config:` key, "
-                               f"got {type(document).__name__}")
+        raise StackConfigError(
+            f"{path}: invalid stack file: expected a mapping with a `config:` key, got {type(document).__name__}"
+        )
     config = document.get("config") or {}
     if not isinstance(config, dict):
         raise StackConfigError(f"{path}: config: invalid value: expected a mapping of keys to values")
     values: dict[str, Any] = {}
     for key, value in config.items():
         if not isinstance(key, str) or ":" not in key:
-            raise StackConfigError(f"{path}: config key {key!r} is invalid: expected <namespace>:<key>, "
-                                   "such as shop:azCount or aws:region")
+            raise StackConfigError(
+                f"{path}: config key {key!r} is invalid: expected <namespace>:<key>, such as shop:azCount or aws:region"
+            )
         # Encrypted values cannot be read offline; the plan only needs to know they are set.
         if isinstance(value, dict) and set(value) == {"secure"}:
             value = "<secret>"
@@ -66,8 +70,7 @@ def parse_assignment(assignment: str, project: str) -> tuple[str, list[str], Any
     """
     key, separator, text = assignment.partition("=")
     if not separator or not key:
-        raise StackConfigError(f"--set {assignment!r} is invalid: expected KEY=VALUE, "
-                               "such as --set azCount=2")
+        raise StackConfigError(f"--set {assignment!r} is invalid: expected KEY=VALUE, such as --set azCount=2")
     if ":" not in key.split(".")[0]:
         key = f"{project}:{key}"
     namespaced, *path = key.split(".")
@@ -87,22 +90,22 @@ def apply(values: MutableMapping[str, Any], namespaced: str, path: list[str], va
         return
     current = values.get(namespaced)
     if isinstance(current, str):
-        try:
+        with contextlib.suppress(json.JSONDecodeError):
             current = json.loads(current)
-        except json.JSONDecodeError:
-            pass
     if current is None:
         current = {}
     if not isinstance(current, dict):
-        raise StackConfigError(f"--set {namespaced}.{'.'.join(path)}: {namespaced} is not an object, "
-                               "so it has no member to set")
+        raise StackConfigError(
+            f"--set {namespaced}.{'.'.join(path)}: {namespaced} is not an object, so it has no member to set"
+        )
     values[namespaced] = current
     node = current
     for index, part in enumerate(path[:-1]):
         child = node.setdefault(part, {})
         if not isinstance(child, dict):
-            where = ".".join([namespaced, *path[:index + 1]])
-            raise StackConfigError(f"--set {namespaced}.{'.'.join(path)}: {where} is not an object, "
-                                   "so it has no member to set")
+            where = ".".join([namespaced, *path[: index + 1]])
+            raise StackConfigError(
+                f"--set {namespaced}.{'.'.join(path)}: {where} is not an object, so it has no member to set"
+            )
         node = child
     node[path[-1]] = value

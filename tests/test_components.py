@@ -254,10 +254,13 @@ def test_image_buckets_private_versioned_encrypted(graph: Graph, bucket: str) ->
 
     assert settings(g.BUCKET_VERSIONINGS[0], "versioning")["versioningConfiguration"]["status"] == "Enabled"
     block = settings("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "public-access-block")
-    assert all(block[key] is True for key in
-               ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"))
-    encryption = settings("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-                          "encryption")
+    assert all(
+        block[key] is True
+        for key in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+    )
+    encryption = settings(
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "encryption"
+    )
     assert encryption["rules"][0]["applyServerSideEncryptionByDefault"]["sseAlgorithm"] == "AES256"
     lifecycle = settings("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "lifecycle")
     assert lifecycle["rules"][0]["noncurrentVersionExpiration"]["noncurrentDays"] == 30
@@ -366,12 +369,16 @@ def test_retry_queue_has_dead_letter_queue(graph: Graph) -> None:
 def test_human_groups_enforce_mfa(graph: Graph) -> None:
     groups = graph.of_type(g.IAM_GROUP)
     assert sorted(group.name for group in groups) == [
-        "identity-administrators", "identity-deployers", "identity-developers", "identity-on-call",
+        "identity-administrators",
+        "identity-deployers",
+        "identity-developers",
+        "identity-on-call",
     ]
     mfa_policy = one(graph, "aws:iam/policy:Policy", "identity-require-mfa")
     for group in groups:
         attached = [
-            a for a in graph.of_type(g.IAM_GROUP_POLICY_ATTACHMENT)
+            a
+            for a in graph.of_type(g.IAM_GROUP_POLICY_ATTACHMENT)
             if graph.ref(a, "group", g.IAM_GROUP) is group and graph.ref(a, "policyArn") is mfa_policy
         ]
         assert len(attached) == 1, group.name
@@ -380,7 +387,8 @@ def test_human_groups_enforce_mfa(graph: Graph) -> None:
 def test_admins_in_administrators_group(graph: Graph) -> None:
     membership = one(graph, g.IAM_GROUP_MEMBERSHIP, "identity-administrators-members")
     assert sorted(u.name for u in graph.refs(membership, "users", g.IAM_USER)) == [
-        "identity-admin-alice.admin", "identity-admin-bob.admin",
+        "identity-admin-alice.admin",
+        "identity-admin-bob.admin",
     ]
     assert graph.ref(membership, "group", g.IAM_GROUP).name == "identity-administrators"  # type: ignore[union-attr]
 

@@ -44,9 +44,15 @@ def test_stack_files_valid(stack: str) -> None:
 
 
 def test_defaults_fill_unset_keys() -> None:
-    config = validate({"aws:region": "eu-west-1", "shop:dns": {"domain": "shop.example.org", "cloudflareAccountId": "a" * 32},
-                       "shop:payments": {"providers": ["stripe", "adyen"]},
-                       "shop:ci": {"githubRepository": "acme/shop"}}, "shop")
+    config = validate(
+        {
+            "aws:region": "eu-west-1",
+            "shop:dns": {"domain": "shop.example.org", "cloudflareAccountId": "a" * 32},
+            "shop:payments": {"providers": ["stripe", "adyen"]},
+            "shop:ci": {"githubRepository": "acme/shop"},
+        },
+        "shop",
+    )
     assert config.az_count == 3
     assert config.network.nat_gateways == "one-per-az"
     assert config.database.multi_az is True
@@ -107,8 +113,10 @@ def test_string_pattern_mismatch() -> None:
 
 def test_list_with_unknown_provider() -> None:
     error = error_for(with_value("dns.providers", ["route53", "gandi"]))
-    assert str(error) == ('dns.providers: invalid value ["route53", "gandi"]: expected a list of at least 1 '
-                          "unique values from route53, cloudflare")
+    assert str(error) == (
+        'dns.providers: invalid value ["route53", "gandi"]: expected a list of at least 1 '
+        "unique values from route53, cloudflare"
+    )
 
 
 def test_list_with_duplicates() -> None:

@@ -13,8 +13,7 @@ README = ROOT / "README.md"
 def test_readme_generated_sections_current(plan: PlanFactory) -> None:
     text = README.read_text()
     assert regenerate(text, plan("prod")) == text, (
-        "README.md's generated sections differ from the code: run `venv/bin/python -m spof.docs` "
-        "and commit README.md"
+        "README.md's generated sections differ from the code: run `venv/bin/python -m spof.docs` and commit README.md"
     )
 
 

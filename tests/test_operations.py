@@ -121,7 +121,8 @@ def test_az_loss_drill_covers_every_layer(graph: Graph) -> None:
     template = next(t for t in graph.of_type(TEMPLATE) if t.name == "chaos-az-loss-us-east-1b")
     actions = {a["actionId"] for a in template.props["actions"]}
     assert actions == {
-        "aws:ec2:stop-instances", "aws:rds:reboot-db-instances",
+        "aws:ec2:stop-instances",
+        "aws:rds:reboot-db-instances",
         "aws:elasticache:replicationgroup-interrupt-az-power",
     }
     instances = next(t for t in template.props["targets"] if t["name"] == "instances")
@@ -131,8 +132,11 @@ def test_az_loss_drill_covers_every_layer(graph: Graph) -> None:
 
 
 def test_drill_role_limited_to_stack() -> None:
-    policy = drill_policy("prod", "arn:aws:rds:us-east-1:123456789012:db:primary",
-                          "arn:aws:elasticache:us-east-1:123456789012:replicationgroup:cache")
+    policy = drill_policy(
+        "prod",
+        "arn:aws:rds:us-east-1:123456789012:db:primary",
+        "arn:aws:elasticache:us-east-1:123456789012:replicationgroup:cache",
+    )
     statements = {s["Sid"]: s for s in policy["Statement"]}
     assert statements["StackInstances"]["Condition"] == {"StringEquals": {"aws:ResourceTag/pulumi:stack": "prod"}}
     assert statements["Database"]["Resource"] == "arn:aws:rds:us-east-1:123456789012:db:primary"
@@ -141,8 +145,13 @@ def test_drill_role_limited_to_stack() -> None:
 
 
 def test_drill_policy_in_plan_names_primary(graph: Graph) -> None:
-    policy = json.loads(next(p for p in graph.of_type("aws:iam/rolePolicy:RolePolicy")
-                             if p.name == "chaos-policy").props["policy"])
+    policy = json.loads(
+        next(p for p in graph.of_type("aws:iam/rolePolicy:RolePolicy") if p.name == "chaos-policy").props["policy"]
+    )
     primary = next(r for r in graph.of_type(g.RDS_INSTANCE) if r.name == "database-primary")
-    assert {"Sid": "Database", "Effect": "Allow", "Action": "rds:RebootDBInstance",
-            "Resource": primary.outputs["arn"]} in policy["Statement"]
+    assert {
+        "Sid": "Database",
+        "Effect": "Allow",
+        "Action": "rds:RebootDBInstance",
+        "Resource": primary.outputs["arn"],
+    } in policy["Statement"]

@@ -17,8 +17,7 @@ from tests.conftest import ROOT, PlanFactory
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "spof", *args], cwd=ROOT, capture_output=True, text=True,
-                          check=False)
+    return subprocess.run([sys.executable, "-m", "spof", *args], cwd=ROOT, capture_output=True, text=True, check=False)
 
 
 def test_json_contract(plan: PlanFactory) -> None:
@@ -89,7 +88,7 @@ def test_cli_json_exit_zero() -> None:
         (["--stack", "nosuch"], "stack 'nosuch' not found"),
         (["--set", "azCount"], "expected KEY=VALUE"),
         (["--set", "web.minSize=0"], "web.minSize: invalid value 0"),
-        (["--set", "dns.providers=[\"route53\", \"bind\"]"], "dns.providers: invalid value"),
+        (["--set", 'dns.providers=["route53", "bind"]'], "dns.providers: invalid value"),
         (["--set", "azCount.x=1"], "azCount.x: unknown configuration key"),
     ],
 )
@@ -105,7 +104,10 @@ def test_bad_input_exits_two(args: list[str], expected: str, capsys: pytest.Capt
 def test_bad_input_through_subprocess_has_no_traceback() -> None:
     result = run_cli("plan", "--set", "azCount=abc")
     assert result.returncode == 2
-    assert result.stderr.strip() == 'error: --set azCount=abc: azCount: invalid value "abc": expected an integer from 1 to 6'
+    assert (
+        result.stderr.strip()
+        == 'error: --set azCount=abc: azCount: invalid value "abc": expected an integer from 1 to 6'
+    )
 
 
 @pytest.fixture
@@ -141,8 +143,9 @@ def test_key_without_namespace_rejected(project_copy: Path) -> None:
 
 
 def test_az_count_beyond_region(capsys: pytest.CaptureFixture[str]) -> None:
-    status = cli.main(["plan", "--set", "aws:region=eu-west-1", "--set", "storage.replicaRegion=eu-central-1",
-                       "--set", "azCount=4"])
+    status = cli.main(
+        ["plan", "--set", "aws:region=eu-west-1", "--set", "storage.replicaRegion=eu-central-1", "--set", "azCount=4"]
+    )
     captured = capsys.readouterr()
     assert status == 2
     assert "azCount: invalid value 4: region eu-west-1 offers 3 AZs" in captured.err

@@ -65,6 +65,6 @@ def test_text_shows_finding_under_layer(capsys: pytest.CaptureFixture[str]) -> N
     status = cli.main(["plan", "--set", "web.minSize=1"])
     text = capsys.readouterr().out
     assert status == 1
-    web_section = text[text.index("\nweb: "):text.index("\napp: ")]
+    web_section = text[text.index("\nweb: ") : text.index("\napp: ")]
     assert "! mandatory asg-min-size-below-two: Auto Scaling group web-asg" in web_section
     assert "FAILED: 1 mandatory finding." in text
