@@ -1,8 +1,8 @@
 """`python -m spof verify`: check a deployed stack in a live AWS account with the plan's rules.
 
-The check reads the resources tagged `pulumi:project` and `pulumi:stack` with boto3, turns them
-into the same resource graph that the offline plan records, and runs the same rules on it, so
-a finding has the same rule id and fields in both places. When the stack has a file in
+The check reads the resources tagged `pulumi:project` and `pulumi:stack` with boto3 and turns
+them into the same resource graph that the offline plan records. The same rules then run on
+it, so a finding has the same rule id and fields in both places. When the stack has a file in
 stacks/, its `redundancy.enforcement` sets the severity and the offline plan of that file says
 which kinds of resource the account should hold; each kind the account lacks is an advisory
 `live-missing-resource` finding. With a Cloudflare API token, the Cloudflare zone's records join
@@ -36,7 +36,7 @@ class VerifyError(Exception):
 
 @dataclass(frozen=True)
 class StackSettings:
-    """What the stack's file in stacks/ tells the live check; the defaults apply without one."""
+    """The settings of the stack's file in stacks/ that the live check uses; the defaults apply without one."""
 
     path: Path | None = None
     enforcement: str = DEFAULT_SEVERITY
@@ -150,7 +150,7 @@ def read_account(account: Account, settings: StackSettings) -> list[Resource]:
         found += extra
         if extra:
             account.notes.append(
-                f"Read {len(extra)} subnets outside the stack because its resources use them: "
+                "Read subnets outside the stack because its resources use them: "
                 f"{', '.join(sorted(str(subnet.id) for subnet in extra))}."
             )
     return found
@@ -201,11 +201,11 @@ def _sorted(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: (order.get(f.layer, len(order)), f.rule, f.resource))
 
 
-def _plan_graph(stack: str) -> Graph:
+def _plan_graph(stack: str, directory: Path) -> Graph:
     from .plan import PlanInputError, build_plan
 
     try:
-        return build_plan(stack).graph
+        return build_plan(stack, (), directory).graph
     except (PlanInputError, engine.ProgramError, stackconfig.StackConfigError) as error:
         raise VerifyError(
             f"the offline plan of stack {stack} failed, so the account cannot be compared with it: {error}"
@@ -224,7 +224,7 @@ def build_verify(
     """Read the stack's resources from the account and check them with the plan's rules.
 
     `cloudflare_token` defaults to CLOUDFLARE_API_TOKEN; without either, the Cloudflare comparison
-    is skipped and the report says so. Raises VerifyError with one line for any problem that
+    is skipped and the report states it. Raises VerifyError with one line for any problem that
     stops the check: an invalid stack file, missing credentials, an unreachable endpoint.
     """
     try:
@@ -251,7 +251,7 @@ def build_verify(
     if settings.path is not None:
         from .live.expected import missing_kinds
 
-        missing = missing_kinds(stack, _plan_graph(stack), graph, unread)
+        missing = missing_kinds(stack, _plan_graph(stack, directory), graph, unread)
 
     return LiveReport(
         stack=stack,
@@ -260,7 +260,7 @@ def build_verify(
         findings=_sorted([*findings, *missing]),
         note=_summary(account),
         live=_live_section(account, settings, cloudflare, missing),
-        text_notes=_text_notes(account, settings, cloudflare, missing),
+        text_notes=_text_notes(account, settings, cloudflare, missing, program.stack_config_dir),
     )
 
 
@@ -294,7 +294,7 @@ def _live_section(
 
 
 def _text_notes(
-    account: Account, settings: StackSettings, cloudflare: CloudflareStatus, missing: list[Finding]
+    account: Account, settings: StackSettings, cloudflare: CloudflareStatus, missing: list[Finding], config_dir: Path
 ) -> list[str]:
     lines = []
     if settings.path is not None:
@@ -308,7 +308,7 @@ def _text_notes(
             lines.append("Compared with the offline plan: the account has every kind of resource the plan expects.")
     else:
         lines.append(
-            f"No stacks/Pulumi.{account.stack}.yaml: findings are {DEFAULT_SEVERITY} and nothing is "
+            f"No {_shown(config_dir / f'Pulumi.{account.stack}.yaml')}: findings are {DEFAULT_SEVERITY} and nothing is "
             "compared with an offline plan."
         )
     if not cloudflare.checked:

@@ -18,6 +18,7 @@ import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
+import boto3
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
 from moto.server import ThreadedMotoServer
@@ -26,7 +27,7 @@ from spof import cli, verify
 from spof.live.account import LiveAccessError, access_error, live_urn
 from tests.conftest import ROOT, PlanFactory
 from tests.live_fixtures.fake_cloudflare import FakeCloudflare
-from tests.live_fixtures.shop_account import DOMAIN, Shop, deploy
+from tests.live_fixtures.shop_account import AMI, AZS, DOMAIN, REGION, Shop, deploy
 
 TOKEN = "test-token-with-zone-and-dns-read"
 
@@ -95,7 +96,7 @@ def account(moto_server: str, isolated_env: dict[str, str], monkeypatch: pytest.
     request = urllib.request.Request(f"{moto_server}/moto-api/reset", method="POST")
     with urllib.request.urlopen(request, timeout=10) as response:
         assert response.status == 200
-    monkeypatch.setattr(verify, "_plan_graph", lambda stack: plan(stack).graph)
+    monkeypatch.setattr(verify, "_plan_graph", lambda stack, directory: plan(stack).graph)
     return moto_server
 
 
@@ -235,7 +236,7 @@ def test_single_az_web_group_message(account: str, capsys: pytest.CaptureFixture
         "(found 1: us-east-1a)" in out
     )
     assert "shop-prod-app must" not in out
-    assert "FAILED: 1 mandatory findings." in out
+    assert "FAILED: 1 mandatory finding." in out
 
 
 def test_dev_stack_is_advisory(account: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -252,6 +253,57 @@ def test_stack_without_file_is_mandatory(account: str, capsys: pytest.CaptureFix
     assert code == cli.EXIT_FINDINGS
     assert "! mandatory rds-not-multi-az: RDS instance shop-qa-primary must be Multi-AZ" in out
     assert "No stacks/Pulumi.qa.yaml: findings are mandatory and nothing is compared with an offline plan." in out
+
+
+def test_lone_instance_is_found(account: str, capsys: pytest.CaptureFixture[str]) -> None:
+    shop = deploy(account)
+    ec2 = boto3.client("ec2", region_name=REGION, endpoint_url=account)
+    elb = boto3.client("elbv2", region_name=REGION, endpoint_url=account)
+    tags = [
+        {"Key": "pulumi:project", "Value": "shop"},
+        {"Key": "pulumi:stack", "Value": "prod"},
+        {"Key": "layer", "Value": "app"},
+    ]
+    instance = ec2.run_instances(
+        ImageId=AMI,
+        InstanceType="t3.small",
+        MinCount=1,
+        MaxCount=1,
+        SubnetId=shop.subnets[("app", AZS[0])],
+        TagSpecifications=[{"ResourceType": "instance", "Tags": tags}],
+    )["Instances"][0]["InstanceId"]
+    target_group = elb.create_target_group(
+        Name="shop-prod-admin", Protocol="HTTP", Port=8080, VpcId=shop.vpc_id, Tags=tags
+    )["TargetGroups"][0]["TargetGroupArn"]
+    elb.register_targets(TargetGroupArn=target_group, Targets=[{"Id": instance}])
+
+    code, document = run_json(capsys, account)
+    assert code == cli.EXIT_FINDINGS
+    assert [(f["rule"], f["layer"]) for f in document["findings"]] == [("ec2-lone-instance", "app")]
+    assert document["findings"][0]["resource"].endswith(f"::{instance}")
+
+
+@pytest.mark.parametrize(("zone", "rules"), [(AZS[1], []), (AZS[0], ["asg-single-az"])])
+def test_subnet_outside_stack_is_read(
+    account: str, capsys: pytest.CaptureFixture[str], zone: str, rules: list[str]
+) -> None:
+    shop = deploy(account, web_azs=1)
+    ec2 = boto3.client("ec2", region_name=REGION, endpoint_url=account)
+    # A subnet added by hand: in the app tier, without the stack's tags.
+    subnet = ec2.create_subnet(
+        VpcId=shop.vpc_id,
+        CidrBlock="10.20.40.0/24",
+        AvailabilityZone=zone,
+        TagSpecifications=[{"ResourceType": "subnet", "Tags": [{"Key": "tier", "Value": "app"}]}],
+    )["Subnet"]["SubnetId"]
+    autoscaling = boto3.client("autoscaling", region_name=REGION, endpoint_url=account)
+    autoscaling.update_auto_scaling_group(
+        AutoScalingGroupName=shop.web_group, VPCZoneIdentifier=f"{shop.subnets[('app', AZS[0])]},{subnet}"
+    )
+
+    _, document = run_json(capsys, account)
+    assert [finding["rule"] for finding in document["findings"]] == rules
+    assert document["live"]["notes"] == [f"Read subnets outside the stack because its resources use them: {subnet}."]
 
 
 # What the plan expects and the account lacks
@@ -273,7 +325,7 @@ def test_skipped_service_is_not_compared(
     from spof.live import data
 
     def unsupported(live: Any) -> list:
-        # moto 5.2 does not implement this call and answers with an error page.
+        # moto 5.2 does not implement this call and returns an HTML error page.
         live.client("elasticache").describe_serverless_caches()
         return []
 
@@ -367,7 +419,7 @@ def test_cloudflare_missing_zone_is_noted(
     )
     assert code == cli.EXIT_FINDINGS
     assert f"Cloudflare zone {DOMAIN} not found with this token" in out
-    assert "expects 1 Cloudflare zones; the account has 0" in out
+    assert "expects 1 Cloudflare zone; the account has 0" in out
 
 
 def test_cloudflare_rejected_token(

@@ -3,7 +3,7 @@
 A stack's resources are the ones tagged `pulumi:project` and `pulumi:stack` with the project's
 and the stack's names, which every component of this project sets. Errors that stop the whole
 check (no credentials, an unreachable endpoint, a rejected caller) become a `LiveAccessError`
-with one line to print; any other error of one service skips that service with a note.
+with one line to print. Any other error of one service skips that service with a note.
 """
 
 from __future__ import annotations
@@ -37,8 +37,8 @@ PROJECT_TAG = "pulumi:project"
 LAYER_TAG = "layer"
 NAME_TAG = "Name"
 
-# botocore waits 60 s to connect and, in its legacy retry mode, tries up to 5 times. A live
-# check should say within seconds that an endpoint is unreachable, so it tries twice, 3 s each.
+# botocore 1.44 waits up to 60 s to connect and makes up to 3 attempts by default. A live check
+# should report an unreachable endpoint within seconds, so it makes 2 attempts of 3 s each.
 CLIENT_CONFIG = Config(connect_timeout=3, read_timeout=20, retries={"max_attempts": 2, "mode": "standard"})
 
 # Error codes with which AWS rejects the caller rather than one request: the check cannot go on.
@@ -74,7 +74,7 @@ class ServiceReadError(Exception):
 def live_urn(stack: str, type_: str, resource_id: str) -> str:
     """Return the synthetic URN of a live resource: `urn:<provider>:live::<stack>::<type>::<id>`.
 
-    A deployed account holds no Pulumi URNs (they are kept in the Pulumi state, which this check
+    A deployed account contains no Pulumi URNs (they are kept in the Pulumi state, which this check
     does not read). Findings therefore name a live resource by this stable form, built from the
     provider (`aws` or `cloudflare`), the stack, the Pulumi type token and the provider's id.
     """
@@ -111,7 +111,7 @@ def access_error(error: Exception, endpoint: str, region: str) -> LiveAccessErro
             "--region and the network, then retry"
         )
     if isinstance(error, ReadTimeoutError):
-        return LiveAccessError(f"the AWS endpoint {where} did not answer in time; retry later")
+        return LiveAccessError(f"reading from the AWS endpoint {where} timed out; retry later")
     if isinstance(error, HTTPClientError):
         return LiveAccessError(f"cannot reach the AWS endpoint {where}: {error}")
     if isinstance(error, ClientError):

@@ -14,7 +14,7 @@ from ..graph import CLOUDFLARE_RECORDS, CLOUDFLARE_ZONE, Resource
 from .account import LiveAccessError, live_urn
 
 DEFAULT_BASE_URL = "https://api.cloudflare.com/client/v4"
-# As for AWS: say within seconds that the API is unreachable, and retry once.
+# As for AWS, an unreachable API is reported within seconds, after one retry.
 CONNECT_TIMEOUT_SECONDS = 3
 READ_TIMEOUT_SECONDS = 20
 MAX_RETRIES = 1
@@ -22,7 +22,7 @@ MAX_RETRIES = 1
 
 @dataclass
 class CloudflareZones:
-    """What was read from Cloudflare: the zones found, their records, and the names not found."""
+    """The Cloudflare zones found with their records, and the zone names not found."""
 
     resources: list[Resource] = field(default_factory=list)
     zones: list[str] = field(default_factory=list)

@@ -34,7 +34,7 @@ from ..graph import (
     strings_in,
 )
 from ..rules import Finding
-from .account import live_urn
+from .account import STACK_TAG, live_urn
 
 RULE_ID = "live-missing-resource"
 SEVERITY = "advisory"
@@ -47,12 +47,13 @@ class Kind:
     """A kind of resource the plan can expect: its layer, its type token, the service that reads it."""
 
     id: str
-    noun: str
     layer: str
     type: str
     # The live reader whose failure makes the account's count unknown.
     service: str
     count: Callable[[Graph], int]
+    singular: str
+    plural: str
 
 
 def _is_replica(resource: Resource) -> bool:
@@ -110,113 +111,57 @@ def _payment_providers(graph: Graph) -> int:
     return len({graph.tags(secret).get(PAYMENT_PROVIDER_TAG) for secret in graph.of_type(SECRET)} - {None})
 
 
+def _stack_subnets(graph: Graph) -> int:
+    # The live graph also holds subnets outside the stack that its resources use; they carry no
+    # stack tag, while every subnet of the plan does, through its provider's default tags.
+    return sum(bool(graph.tags(subnet).get(STACK_TAG)) for subnet in graph.of_type(SUBNET))
+
+
+def _count(*types: str) -> Callable[[Graph], int]:
+    return lambda graph: len(graph.of_type(*types))
+
+
+def _rds_instances(replicas: bool) -> Callable[[Graph], int]:
+    return lambda graph: sum(_is_replica(instance) == replicas for instance in graph.of_type(RDS_INSTANCE))
+
+
+# Each kind is named in the singular and the plural, for "expects 1 ..." and "expects 2 ...".
+# fmt: off
 KINDS: tuple[Kind, ...] = (
-    Kind("subnets", "subnets", "network", SUBNET, "ec2", lambda g: len(g.of_type(SUBNET))),
-    Kind("nat-gateways", "NAT gateways", "network", NAT_GATEWAY, "ec2", lambda g: len(g.of_type(NAT_GATEWAY))),
-    Kind(
-        "load-balancers",
-        "load balancers",
-        "load-balancer",
-        LOAD_BALANCERS[0],
-        "elbv2",
-        lambda g: len(g.of_type(*LOAD_BALANCERS)),
-    ),
-    Kind(
-        "web-auto-scaling-groups",
-        "Auto Scaling groups in the web layer",
-        "web",
-        AUTOSCALING_GROUP,
-        "autoscaling",
-        _groups_in_layer("web"),
-    ),
-    Kind(
-        "app-auto-scaling-groups",
-        "Auto Scaling groups in the app layer",
-        "app",
-        AUTOSCALING_GROUP,
-        "autoscaling",
-        _groups_in_layer("app"),
-    ),
-    Kind(
-        "rds-primary-instances",
-        "RDS instances that are not read replicas",
-        "database",
-        RDS_INSTANCE,
-        "rds",
-        lambda g: sum(not _is_replica(r) for r in g.of_type(RDS_INSTANCE)),
-    ),
-    Kind(
-        "rds-read-replicas",
-        "RDS read replicas",
-        "database",
-        RDS_INSTANCE,
-        "rds",
-        lambda g: sum(_is_replica(r) for r in g.of_type(RDS_INSTANCE)),
-    ),
-    Kind(
-        "elasticache-replication-groups",
-        "ElastiCache replication groups",
-        "cache",
-        CACHE_REPLICATION_GROUP,
-        "elasticache",
-        lambda g: len(g.of_type(CACHE_REPLICATION_GROUP)),
-    ),
-    Kind(
-        "elasticache-nodes",
-        "ElastiCache nodes in replication groups",
-        "cache",
-        CACHE_REPLICATION_GROUP,
-        "elasticache",
-        _cache_nodes,
-    ),
-    Kind(
-        "replica-buckets",
-        "S3 buckets that replication writes to",
-        "storage",
-        BUCKET_REPLICATION,
-        "s3",
-        _replica_buckets,
-    ),
-    Kind("cloudfront-origin-groups", "CloudFront origin groups", "storage", DISTRIBUTION, "cloudfront", _origin_groups),
-    Kind(
-        "route53-zones", "Route 53 hosted zones", "dns", ROUTE53_ZONE, "route53", lambda g: len(g.of_type(ROUTE53_ZONE))
-    ),
-    Kind(
-        "route53-health-checks",
-        "Route 53 health checks",
-        "dns",
-        ROUTE53_HEALTH_CHECK,
-        "route53",
-        lambda g: len(g.of_type(ROUTE53_HEALTH_CHECK)),
-    ),
-    Kind(
-        "cloudflare-zones",
-        "Cloudflare zones",
-        "dns",
-        CLOUDFLARE_ZONE,
-        "cloudflare",
-        lambda g: len(g.of_type(CLOUDFLARE_ZONE)),
-    ),
-    Kind(
-        "administrator-groups",
-        "IAM groups that hold AdministratorAccess",
-        "identity",
-        IAM_GROUP,
-        "iam",
-        lambda g: len(_admin_groups(g)),
-    ),
-    Kind(
-        "administrators",
-        "members of the IAM groups that hold AdministratorAccess",
-        "human",
-        IAM_GROUP_MEMBERSHIP,
-        "iam",
-        _administrators,
-    ),
-    Kind(
-        "payment-providers", "payment providers with a secret", "payments", SECRET, "secretsmanager", _payment_providers
-    ),
+    Kind("subnets", "network", SUBNET, "ec2", _stack_subnets, "subnet of the stack", "subnets of the stack"),
+    Kind("nat-gateways", "network", NAT_GATEWAY, "ec2", _count(NAT_GATEWAY), "NAT gateway", "NAT gateways"),
+    Kind("load-balancers", "load-balancer", LOAD_BALANCERS[0], "elbv2", _count(*LOAD_BALANCERS),
+         "load balancer", "load balancers"),
+    Kind("web-auto-scaling-groups", "web", AUTOSCALING_GROUP, "autoscaling", _groups_in_layer("web"),
+         "Auto Scaling group in the web layer", "Auto Scaling groups in the web layer"),
+    Kind("app-auto-scaling-groups", "app", AUTOSCALING_GROUP, "autoscaling", _groups_in_layer("app"),
+         "Auto Scaling group in the app layer", "Auto Scaling groups in the app layer"),
+    Kind("rds-primary-instances", "database", RDS_INSTANCE, "rds", _rds_instances(replicas=False),
+         "RDS instance that is not a read replica", "RDS instances that are not read replicas"),
+    Kind("rds-read-replicas", "database", RDS_INSTANCE, "rds", _rds_instances(replicas=True),
+         "RDS read replica", "RDS read replicas"),
+    Kind("elasticache-replication-groups", "cache", CACHE_REPLICATION_GROUP, "elasticache",
+         _count(CACHE_REPLICATION_GROUP), "ElastiCache replication group", "ElastiCache replication groups"),
+    Kind("elasticache-nodes", "cache", CACHE_REPLICATION_GROUP, "elasticache", _cache_nodes,
+         "ElastiCache node in replication groups", "ElastiCache nodes in replication groups"),
+    Kind("replica-buckets", "storage", BUCKET_REPLICATION, "s3", _replica_buckets,
+         "S3 bucket that replication writes to", "S3 buckets that replication writes to"),
+    Kind("cloudfront-origin-groups", "storage", DISTRIBUTION, "cloudfront", _origin_groups,
+         "CloudFront origin group", "CloudFront origin groups"),
+    Kind("route53-zones", "dns", ROUTE53_ZONE, "route53", _count(ROUTE53_ZONE),
+         "Route 53 hosted zone", "Route 53 hosted zones"),
+    Kind("route53-health-checks", "dns", ROUTE53_HEALTH_CHECK, "route53", _count(ROUTE53_HEALTH_CHECK),
+         "Route 53 health check", "Route 53 health checks"),
+    Kind("cloudflare-zones", "dns", CLOUDFLARE_ZONE, "cloudflare", _count(CLOUDFLARE_ZONE),
+         "Cloudflare zone", "Cloudflare zones"),
+    Kind("administrator-groups", "identity", IAM_GROUP, "iam", lambda graph: len(_admin_groups(graph)),
+         "IAM group with AdministratorAccess", "IAM groups with AdministratorAccess"),
+    Kind("administrators", "human", IAM_GROUP_MEMBERSHIP, "iam", _administrators,
+         "member of the IAM groups with AdministratorAccess", "members of the IAM groups with AdministratorAccess"),
+    Kind("payment-providers", "payments", SECRET, "secretsmanager", _payment_providers,
+         "payment provider with a secret", "payment providers with a secret"),
 )
+# fmt: on
 
 
 def missing_kinds(stack: str, plan: Graph, account: Graph, unread: Iterable[str]) -> list[Finding]:
@@ -233,6 +178,7 @@ def missing_kinds(stack: str, plan: Graph, account: Graph, unread: Iterable[str]
         expected, found = kind.count(plan), kind.count(account)
         if found >= expected:
             continue
+        noun = kind.singular if expected == 1 else kind.plural
         findings.append(
             Finding(
                 rule=RULE_ID,
@@ -240,7 +186,7 @@ def missing_kinds(stack: str, plan: Graph, account: Graph, unread: Iterable[str]
                 severity=SEVERITY,
                 resource=live_urn(stack, kind.type, f"expected-{kind.id}"),
                 resource_type=kind.type,
-                message=f"The plan of stack {stack} expects {expected} {kind.noun}; the account has {found}",
+                message=f"The plan of stack {stack} expects {expected} {noun}; the account has {found}",
             )
         )
     return findings

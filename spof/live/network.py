@@ -41,8 +41,8 @@ _LIVE_INSTANCE_STATES = ["pending", "running", "stopping", "stopped"]
 def _owned(account: Account, items: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
     """Keep the items tagged for the stack, in case a service ignores part of the tag filters.
 
-    moto 5.2 ignores tag filters in DescribeNatGateways, and AWS applies them; checking here
-    makes both give the same answer.
+    moto 5.2 ignores tag filters in DescribeNatGateways while AWS applies them, so the check
+    here makes both return the same resources.
     """
     return (item for item in items if account.owns(tag_map(item.get("Tags"))))
 

@@ -1,4 +1,4 @@
-"""The administrators as deployed: the IAM groups that hold AdministratorAccess and their members."""
+"""The administrators as deployed: the IAM groups with AdministratorAccess attached, and their members."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ def _user_tags(iam: Any, user_name: str) -> dict[str, str]:
 
 
 def read_administrators(account: Account) -> list[Resource]:
-    """Read each IAM group that holds AdministratorAccess and has a member tagged for the stack.
+    """Read each IAM group with AdministratorAccess attached and a member tagged for the stack.
 
     IAM groups cannot be tagged, so a group is the stack's when one of its users carries the
     stack's tags, as the admin users this project creates do. Its other members count as

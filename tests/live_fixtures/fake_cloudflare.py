@@ -1,6 +1,6 @@
 """A fake of the two Cloudflare API calls the live check makes, served on 127.0.0.1.
 
-It answers `GET /client/v4/zones?name=...` and `GET /client/v4/zones/<id>/dns_records` in the
+It serves `GET /client/v4/zones?name=...` and `GET /client/v4/zones/<id>/dns_records` in the
 API's JSON envelope, one page at a time as the SDK requests them, and rejects any request
 without the expected bearer token with 401, as Cloudflare does.
 """
