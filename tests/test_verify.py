@@ -283,6 +283,37 @@ def test_lone_instance_is_found(account: str, capsys: pytest.CaptureFixture[str]
     assert document["findings"][0]["resource"].endswith(f"::{instance}")
 
 
+def test_sharded_cache_without_replicas(account: str, capsys: pytest.CaptureFixture[str]) -> None:
+    deploy(account)
+    elasticache = boto3.client("elasticache", region_name=REGION, endpoint_url=account)
+    elasticache.create_replication_group(
+        ReplicationGroupId="shop-prod-sessions",
+        ReplicationGroupDescription="Sessions, sharded",
+        Engine="redis",
+        CacheNodeType="cache.t4g.small",
+        ClusterMode="enabled",
+        NumNodeGroups=2,
+        ReplicasPerNodeGroup=0,
+        AutomaticFailoverEnabled=True,
+        MultiAZEnabled=True,
+        Tags=[
+            {"Key": "pulumi:project", "Value": "shop"},
+            {"Key": "pulumi:stack", "Value": "prod"},
+            {"Key": "layer", "Value": "cache"},
+        ],
+    )
+
+    _, document = run_json(capsys, account)
+    by_id = {resource["id"]: resource for resource in document["resources"]}
+    assert by_id["shop-prod-sessions"]["props"]["numNodeGroups"] == 2
+    assert by_id["shop-prod-sessions"]["props"]["replicasPerNodeGroup"] == 0
+    rules = findings_by_rule(document)
+    assert [f["resource"].rsplit("::", 1)[1] for f in rules["elasticache-fewer-than-two-nodes"]] == [
+        "shop-prod-sessions"
+    ]
+    assert {f["layer"] for f in document["findings"]} == {"cache"}
+
+
 @pytest.mark.parametrize(("zone", "rules"), [(AZS[1], []), (AZS[0], ["asg-single-az"])])
 def test_subnet_outside_stack_is_read(
     account: str, capsys: pytest.CaptureFixture[str], zone: str, rules: list[str]
@@ -334,6 +365,7 @@ def test_skipped_service_is_not_compared(
     code, document = run_json(capsys, account)
     assert code == cli.EXIT_OK
     assert [entry["service"] for entry in document["live"]["skipped"]] == ["elasticache"]
+    assert "\n" not in document["live"]["skipped"][0]["reason"]
     assert document["findings"] == []  # No "expects 1 ElastiCache replication group; the account has 0".
     _, out = run_verify(capsys, "--stack", "prod", "--endpoint-url", account)
     assert "Not read: elasticache:" in out
@@ -445,6 +477,31 @@ def test_cloudflare_rejected_token(
     assert captured.err.splitlines() == [
         f"error: Cloudflare rejected the API token at {cloudflare.base_url}: HTTP 401; use a token with the "
         "Zone:Read and DNS:Read permissions for the zone"
+    ]
+
+
+def test_cloudflare_unreachable_one_line(account: str, capsys: pytest.CaptureFixture[str]) -> None:
+    deploy(account)
+    base_url = f"http://127.0.0.1:{free_port()}/client/v4"
+    code = cli.main(
+        [
+            "verify",
+            "--stack",
+            "prod",
+            "--endpoint-url",
+            account,
+            "--cloudflare-token",
+            TOKEN,
+            "--cloudflare-base-url",
+            base_url,
+        ]
+    )
+    captured = capsys.readouterr()
+    assert code == cli.EXIT_INPUT
+    assert captured.out == ""
+    assert captured.err.splitlines() == [
+        f"error: cannot reach the Cloudflare API at {base_url}: connection failed or timed out; check "
+        "--cloudflare-base-url and the network, then retry"
     ]
 
 

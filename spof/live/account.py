@@ -120,7 +120,7 @@ def access_error(error: Exception, endpoint: str, region: str) -> LiveAccessErro
             message = error.response.get("Error", {}).get("Message", "")
             return LiveAccessError(
                 f"AWS rejected {error.operation_name} at {where}: {code}: {message}; check that the "
-                "credentials are valid and allow read access (the ReadOnlyAccess managed policy covers this check)"
+                "credentials are valid and allow the check's read-only List, Describe and Get calls"
             )
     return None
 
@@ -131,7 +131,9 @@ def failure_reason(error: Exception) -> str:
         details = error.response.get("Error", {})
         code = details.get("Code") or error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
         return f"{error.operation_name} failed: {code}: {details.get('Message', '')}".rstrip(": ")
-    return f"{type(error).__name__}: {error}"
+    # A parser error quotes the whole response body; its first line says what went wrong.
+    lines = str(error).splitlines()
+    return f"{type(error).__name__}: {lines[0] if lines else ''}".rstrip(": ")
 
 
 @dataclass
@@ -184,14 +186,12 @@ class Account:
             self.partition = arn.split(":")[1]
 
     def _fatal(self, error: Exception, service: str) -> LiveAccessError:
+        """Return the one-line error for a failure that stops the check, whatever its kind."""
         fatal = access_error(error, self.endpoint(service), self.region)
-        return (
-            fatal
-            if fatal is not None
-            else LiveAccessError(
-                f"reading {service} at {self.endpoint(service)} (region {self.region}) failed: {failure_reason(error)}"
-            )
-        )
+        if fatal is not None:
+            return fatal
+        where = f"{self.endpoint(service)} (region {self.region})"
+        return LiveAccessError(f"reading {service} at {where} failed: {failure_reason(error)}")
 
     def read(self, service: str, reader: Callable[[], list[Resource]]) -> list[Resource]:
         """Run one service's reader; an error that concerns only that service skips it with a note."""

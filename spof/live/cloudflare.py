@@ -110,4 +110,6 @@ def read_cloudflare(stack: str, token: str, zone_names: Iterable[str], base_url:
         raise LiveAccessError(
             f"the Cloudflare API at {shown_url} failed: HTTP {error.status_code}: {error.message}"
         ) from None
+    except cloudflare.APIError as error:
+        raise LiveAccessError(f"the Cloudflare API at {shown_url} returned an invalid response: {error}") from None
     return read

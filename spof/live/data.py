@@ -13,6 +13,7 @@ from ..graph import (
     RDS_CLUSTER_INSTANCE,
     RDS_INSTANCE,
     RDS_SUBNET_GROUP,
+    UNKNOWN,
     Resource,
 )
 from .account import Account, paginate, tag_map
@@ -137,10 +138,20 @@ def _member_azs(elasticache: Any, group: dict[str, Any]) -> list[str] | None:
 
 
 def _sharded_props(group: dict[str, Any]) -> dict[str, Any]:
-    """Describe a cluster-mode-enabled group by its node groups, as Pulumi's sharded inputs do."""
+    """Describe a cluster-mode-enabled group by its node groups, as Pulumi's sharded inputs do.
+
+    A node group whose members cannot be counted makes the node count unknown, so that the
+    rules report nothing rather than a shard without replicas.
+    """
+    # NOTE: when a node group lists no members, they are counted by the `-<node group id>-` part
+    # of the member cluster ids, which is moto 5.2's naming; that AWS names them so is unverified.
     configurations = []
     for node_group in group.get("NodeGroups") or ():
+        node_group_id = str(node_group.get("NodeGroupId"))
         members = node_group.get("NodeGroupMembers") or []
+        count = len(members) or sum(f"-{node_group_id}-" in member for member in group.get("MemberClusters") or ())
+        if not count:
+            return {"numCacheClusters": UNKNOWN}
         zones = [member.get("PreferredAvailabilityZone") for member in members]
         primary = next(
             (m.get("PreferredAvailabilityZone") for m in members if m.get("CurrentRole") == "primary"),
@@ -149,18 +160,15 @@ def _sharded_props(group: dict[str, Any]) -> dict[str, Any]:
         replicas = list(zones)
         if primary in replicas:
             replicas.remove(primary)
-        configurations.append(
-            {
-                "nodeGroupId": node_group.get("NodeGroupId"),
-                "replicaCount": max(len(members) - 1, 0),
-                "primaryAvailabilityZone": primary,
-                "replicaAvailabilityZones": replicas,
-            }
-        )
+        configuration: dict[str, Any] = {"nodeGroupId": node_group_id, "replicaCount": count - 1}
+        if zones and all(zones):
+            configuration["primaryAvailabilityZone"] = primary
+            configuration["replicaAvailabilityZones"] = replicas
+        configurations.append(configuration)
     counts = [configuration["replicaCount"] for configuration in configurations]
     return {
         "numNodeGroups": len(configurations),
-        "replicasPerNodeGroup": min(counts) if counts else 0,
+        "replicasPerNodeGroup": min(counts) if counts else UNKNOWN,
         "nodeGroupConfigurations": configurations,
     }
 

@@ -51,7 +51,8 @@ class Kind:
     type: str
     # The live reader whose failure makes the account's count unknown.
     service: str
-    count: Callable[[Graph], int]
+    # The number of resources of the kind in a graph, or None when it cannot be told.
+    count: Callable[[Graph], int | None]
     singular: str
     plural: str
 
@@ -64,14 +65,25 @@ def _groups_in_layer(layer: str) -> Callable[[Graph], int]:
     return lambda graph: sum(graph.layer(group) == layer for group in graph.of_type(AUTOSCALING_GROUP))
 
 
-def _cache_nodes(graph: Graph) -> int:
+def _number(value: object) -> int | None:
+    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _cache_nodes(graph: Graph) -> int | None:
+    """Count the nodes of all replication groups, or return None when one group's count is unknown."""
     nodes = 0
     for group in graph.of_type(CACHE_REPLICATION_GROUP):
         if group.props.get("numNodeGroups") is not None:
-            replicas = group.props.get("replicasPerNodeGroup") or 0
-            nodes += int(group.props["numNodeGroups"]) * (int(replicas) + 1)
+            shards = _number(group.props["numNodeGroups"])
+            replicas = _number(group.props.get("replicasPerNodeGroup") or 0)
+            if shards is None or replicas is None:
+                return None
+            nodes += shards * (replicas + 1)
         else:
-            nodes += int(group.props.get("numCacheClusters") or 1)
+            clusters = _number(group.props.get("numCacheClusters") or 1)
+            if clusters is None:
+                return None
+            nodes += clusters
     return nodes
 
 
@@ -176,7 +188,7 @@ def missing_kinds(stack: str, plan: Graph, account: Graph, unread: Iterable[str]
         if kind.service in skipped:
             continue
         expected, found = kind.count(plan), kind.count(account)
-        if found >= expected:
+        if expected is None or found is None or found >= expected:
             continue
         noun = kind.singular if expected == 1 else kind.plural
         findings.append(
