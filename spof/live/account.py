@@ -131,7 +131,7 @@ def failure_reason(error: Exception) -> str:
         details = error.response.get("Error", {})
         code = details.get("Code") or error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
         return f"{error.operation_name} failed: {code}: {details.get('Message', '')}".rstrip(": ")
-    # A parser error quotes the whole response body; its first line says what went wrong.
+    # A parser error quotes the whole response body, and its first line names the problem.
     lines = str(error).splitlines()
     return f"{type(error).__name__}: {lines[0] if lines else ''}".rstrip(": ")
 

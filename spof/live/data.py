@@ -143,8 +143,8 @@ def _sharded_props(group: dict[str, Any]) -> dict[str, Any]:
     A node group whose members cannot be counted makes the node count unknown, so that the
     rules report nothing rather than a shard without replicas.
     """
-    # NOTE: when a node group lists no members, they are counted by the `-<node group id>-` part
-    # of the member cluster ids, which is moto 5.2's naming; that AWS names them so is unverified.
+    # NOTE: a node group that lists no members is counted by the `-<node group id>-` part of the
+    # member cluster ids. That is moto 5.2's naming, and whether AWS names them so is unverified.
     configurations = []
     for node_group in group.get("NodeGroups") or ():
         node_group_id = str(node_group.get("NodeGroupId"))

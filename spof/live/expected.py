@@ -51,7 +51,7 @@ class Kind:
     type: str
     # The live reader whose failure makes the account's count unknown.
     service: str
-    # The number of resources of the kind in a graph, or None when it cannot be told.
+    # The number of resources of the kind in a graph, or None when it is unknown.
     count: Callable[[Graph], int | None]
     singular: str
     plural: str
@@ -124,7 +124,7 @@ def _payment_providers(graph: Graph) -> int:
 
 
 def _stack_subnets(graph: Graph) -> int:
-    # The live graph also holds subnets outside the stack that its resources use; they carry no
+    # The live graph also contains subnets outside the stack that its resources use; they carry no
     # stack tag, while every subnet of the plan does, through its provider's default tags.
     return sum(bool(graph.tags(subnet).get(STACK_TAG)) for subnet in graph.of_type(SUBNET))
 
