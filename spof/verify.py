@@ -300,10 +300,8 @@ def _text_notes(
     if settings.path is not None:
         lines.append(f"Severity {settings.enforcement}, from redundancy.enforcement in {_shown(settings.path)}.")
         if missing:
-            lines.append(
-                f"Compared with the offline plan: {len(missing)} kinds of resource are missing "
-                "(advisory live-missing-resource findings)."
-            )
+            kinds = "1 kind of resource is" if len(missing) == 1 else f"{len(missing)} kinds of resource are"
+            lines.append(f"Compared with the offline plan: {kinds} missing (advisory live-missing-resource findings).")
         else:
             lines.append("Compared with the offline plan: the account has every kind of resource the plan expects.")
     else:

@@ -348,6 +348,11 @@ def test_missing_replica_is_advisory(account: str, capsys: pytest.CaptureFixture
         ("live-missing-resource", "database", "advisory")
     ]
     assert document["findings"][0]["message"] == "The plan of stack prod expects 2 RDS read replicas; the account has 1"
+    _, out = run_verify(capsys, "--stack", "prod", "--endpoint-url", account)
+    assert (
+        "Compared with the offline plan: 1 kind of resource is missing (advisory live-missing-resource findings)."
+        in out
+    )
 
 
 def test_skipped_service_is_not_compared(
