@@ -18,8 +18,10 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 FORMATS = ("text", "json", "markdown", "mermaid")
-FORMAT_HELP = ("output format: text, json, markdown (the failure matrix and the modeled availability) "
-               "or mermaid (a flowchart of the layers in each AZ) (default: text)")
+FORMAT_HELP = (
+    "output format: text, json, markdown (the failure matrix and the modeled availability) "
+    "or mermaid (a flowchart of the layers in each AZ) (default: text)"
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,36 +32,68 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     plan = commands.add_parser("plan", help="print the offline plan of one of this project's stacks")
-    plan.add_argument("--stack", default="prod", help="stack to plan, read from stacks/Pulumi.<stack>.yaml (default: prod)")
+    plan.add_argument(
+        "--stack", default="prod", help="stack to plan, read from stacks/Pulumi.<stack>.yaml (default: prod)"
+    )
     plan.add_argument("--format", choices=FORMATS, default="text", help=FORMAT_HELP)
-    plan.add_argument("--set", dest="assignments", action="append", default=[], metavar="KEY=VALUE",
-                      help="override a configuration value; KEY is a dotted path as in "
-                           "`pulumi config set --path`, VALUE is JSON where it parses (repeatable)")
+    plan.add_argument(
+        "--set",
+        dest="assignments",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a configuration value; KEY is a dotted path as in "
+        "`pulumi config set --path`, VALUE is JSON where it parses (repeatable)",
+    )
 
     audit = commands.add_parser("audit", help="run any Pulumi Python program offline and report its findings")
     audit.add_argument("directory", type=Path, help="directory holding Pulumi.yaml")
     audit.add_argument("--stack", help="stack whose Pulumi.<stack>.yaml to read (default: the only one, if any)")
     audit.add_argument("--format", choices=FORMATS, default="text", help=FORMAT_HELP)
-    audit.add_argument("--set", dest="assignments", action="append", default=[], metavar="KEY=VALUE",
-                       help="set a configuration value, as for plan (repeatable)")
-    audit.add_argument("--severity", choices=("mandatory", "advisory"), default="mandatory",
-                       help="severity of the findings; advisory never fails (default: mandatory)")
+    audit.add_argument(
+        "--set",
+        dest="assignments",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="set a configuration value, as for plan (repeatable)",
+    )
+    audit.add_argument(
+        "--severity",
+        choices=("mandatory", "advisory"),
+        default="mandatory",
+        help="severity of the findings; advisory never fails (default: mandatory)",
+    )
 
     verify = commands.add_parser("verify", help="check a deployed stack in a live AWS account with the same rules")
-    verify.add_argument("--stack", required=True,
-                        help="stack whose resources to check: those tagged pulumi:stack=STACK; its file in stacks/, "
-                             "if any, sets the severity and the plan to compare with")
-    verify.add_argument("--region", help="AWS region of the stack (default: aws:region of the stack file, else "
-                                         "the AWS SDK's region: AWS_REGION or the profile's)")
-    verify.add_argument("--endpoint-url", metavar="URL",
-                        help="send every AWS request to URL, such as a local moto server (default: AWS's endpoints)")
+    verify.add_argument(
+        "--stack",
+        required=True,
+        help="stack whose resources to check: those tagged pulumi:stack=STACK; its file in stacks/, "
+        "if any, sets the severity and the plan to compare with",
+    )
+    verify.add_argument(
+        "--region",
+        help="AWS region of the stack (default: aws:region of the stack file, else "
+        "the AWS SDK's region: AWS_REGION or the profile's)",
+    )
+    verify.add_argument(
+        "--endpoint-url",
+        metavar="URL",
+        help="send every AWS request to URL, such as a local moto server (default: AWS's endpoints)",
+    )
     verify.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
-    verify.add_argument("--cloudflare-token", metavar="TOKEN",
-                        help="Cloudflare API token with Zone:Read and DNS:Read (default: CLOUDFLARE_API_TOKEN); "
-                             "without one the Cloudflare comparison is skipped")
-    verify.add_argument("--cloudflare-base-url", metavar="URL",
-                        help="Cloudflare API base URL (default: CLOUDFLARE_BASE_URL, else "
-                             "https://api.cloudflare.com/client/v4)")
+    verify.add_argument(
+        "--cloudflare-token",
+        metavar="TOKEN",
+        help="Cloudflare API token with Zone:Read and DNS:Read (default: CLOUDFLARE_API_TOKEN); "
+        "without one the Cloudflare comparison is skipped",
+    )
+    verify.add_argument(
+        "--cloudflare-base-url",
+        metavar="URL",
+        help="Cloudflare API base URL (default: CLOUDFLARE_BASE_URL, else https://api.cloudflare.com/client/v4)",
+    )
     return parser
 
 
