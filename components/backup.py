@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 import pulumi
 import pulumi_aws as aws
 
+from .iam import service_trust_policy
 from .naming import child_name
 
 BACKUP_POLICY = "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup"
@@ -27,9 +27,9 @@ def restore_testing_name(*parts: str) -> str:
 class DatabaseBackup(pulumi.ComponentResource):
     """A backup vault and a daily plan covering the database primary, and a weekly restore test.
 
-    RDS automated backups already allow point-in-time restore; the AWS Backup copies are kept
-    apart from the instance's lifecycle, so deleting the instance does not delete them, and the
-    restore test restores the latest one into the stack's data subnets each week.
+    RDS automated backups already allow point-in-time restore. The AWS Backup copies live apart
+    from the instance, so deleting the instance does not delete them. Each week the restore test
+    restores the latest copy into the stack's data subnets.
     """
 
     def __init__(
@@ -47,18 +47,7 @@ class DatabaseBackup(pulumi.ComponentResource):
         role = aws.iam.Role(
             child_name(name, "role"),
             description="AWS Backup backs up and test-restores the database",
-            assume_role_policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "backup.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                }
-            ),
+            assume_role_policy=service_trust_policy("backup.amazonaws.com"),
             opts=child,
         )
         for role_name, policy_arn in (("backup-policy", BACKUP_POLICY), ("restore-policy", RESTORE_POLICY)):

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_aws as aws
 
+from .iam import service_trust_policy
 from .naming import STACK_TAG, child_name
 
 # How long a drill keeps an AZ's instances stopped and its cache nodes powered off.
@@ -39,18 +40,7 @@ class ChaosDrills(pulumi.ComponentResource):
         role = aws.iam.Role(
             child_name(name, "role"),
             description="AWS FIS runs the chaos drills of this stack",
-            assume_role_policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "fis.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                }
-            ),
+            assume_role_policy=service_trust_policy("fis.amazonaws.com"),
             opts=child,
         )
         aws.iam.RolePolicy(

@@ -96,9 +96,9 @@ class Identity(pulumi.ComponentResource):
     """IAM groups for administrators, deployers, developers and on-call, and the CI roles.
 
     Every human group carries a policy that denies all but MFA set-up until the session is
-    MFA-authenticated. The deploy role is assumed by GitHub Actions through OIDC for the stack's
-    environment, and by members of the deployers group with MFA, so a release never waits on one
-    person. No long-lived access key is created.
+    MFA-authenticated. GitHub Actions assumes the deploy role through OIDC for the stack's
+    environment, and every member of the deployers group may assume it with MFA, so a release
+    does not depend on one person. No long-lived access key is created.
     """
 
     def __init__(

@@ -10,6 +10,7 @@ from functools import partial
 import pulumi
 import pulumi_aws as aws
 
+from .buckets import PrivateBucket
 from .config import MonitoringConfig
 from .naming import child_name
 
@@ -24,6 +25,8 @@ FREE_STORAGE_FRACTION = 0.1
 REPLICA_LAG_SECONDS = 60
 CACHE_REPLICATION_LAG_SECONDS = 30
 CDN_5XX_RATE_PERCENT = 5
+# Logs are written once; an overwritten or deleted log object is kept a week for investigations.
+LOG_NONCURRENT_DAYS = 7
 
 
 def _node_id(group_id: str, number: int) -> str:
@@ -35,55 +38,22 @@ class LogArchive(pulumi.ComponentResource):
     """A versioned, encrypted bucket for load balancer and CloudFront access logs.
 
     CloudFront's standard logging writes through bucket ACLs, so this bucket, unlike the image
-    buckets, keeps ACLs enabled with the bucket owner preferred.
+    buckets, keeps ACLs enabled with the bucket owner preferred. Logs expire after
+    `monitoring.logRetentionDays`.
     """
 
     def __init__(self, name: str, config: MonitoringConfig, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("shop:monitoring:LogArchive", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        self.bucket = aws.s3.Bucket(child_name(name, "bucket"), force_destroy=False, opts=child)
-        aws.s3.BucketPublicAccessBlock(
-            child_name(name, "public-access-block"),
-            bucket=self.bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=child,
+        logs = PrivateBucket(
+            child_name(name, "bucket"),
+            child,
+            lifecycle_id="expire-logs",
+            noncurrent_days=LOG_NONCURRENT_DAYS,
+            expire_days=config.log_retention_days,
+            object_ownership="BucketOwnerPreferred",
         )
-        aws.s3.BucketOwnershipControls(
-            child_name(name, "ownership"),
-            bucket=self.bucket.id,
-            rule={"object_ownership": "BucketOwnerPreferred"},
-            opts=child,
-        )
-        # Load balancer log delivery supports SSE-S3 only, not KMS keys.
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            child_name(name, "encryption"),
-            bucket=self.bucket.id,
-            rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
-            opts=child,
-        )
-        versioning = aws.s3.BucketVersioning(
-            child_name(name, "versioning"),
-            bucket=self.bucket.id,
-            versioning_configuration={"status": "Enabled"},
-            opts=child,
-        )
-        aws.s3.BucketLifecycleConfiguration(
-            child_name(name, "lifecycle"),
-            bucket=self.bucket.id,
-            rules=[
-                {
-                    "id": "expire-logs",
-                    "status": "Enabled",
-                    "filter": {},
-                    "expiration": {"days": config.log_retention_days},
-                    "noncurrent_version_expiration": {"noncurrent_days": 7},
-                }
-            ],
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[versioning]),
-        )
+        self.bucket = logs.bucket
         # Each region's load balancers deliver logs from an AWS-owned account.
         log_delivery = aws.elb.get_service_account_output(opts=pulumi.InvokeOptions(parent=self))
         policy = aws.s3.BucketPolicy(

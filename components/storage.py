@@ -7,8 +7,10 @@ import json
 import pulumi
 import pulumi_aws as aws
 
+from .buckets import PrivateBucket
 from .config import StorageConfig
 from .dns import DnsZones, validated_certificate
+from .iam import service_trust_policy
 from .naming import child_name
 
 # AWS managed cache policy "CachingOptimized".
@@ -19,56 +21,6 @@ FAILOVER_STATUS_CODES = [500, 502, 503, 504]
 PRIMARY_ORIGIN = "images-primary"
 REPLICA_ORIGIN = "images-replica"
 ORIGIN_GROUP = "images"
-ABORT_INCOMPLETE_UPLOAD_DAYS = 7
-
-
-class _PrivateBucket:
-    """A bucket no one reaches directly: public access blocked, encrypted, versioned, owner-enforced."""
-
-    def __init__(self, name: str, noncurrent_days: int, opts: pulumi.ResourceOptions) -> None:
-        self.bucket = aws.s3.Bucket(name, force_destroy=False, opts=opts)
-        aws.s3.BucketPublicAccessBlock(
-            f"{name}-public-access-block",
-            bucket=self.bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=opts,
-        )
-        aws.s3.BucketOwnershipControls(
-            f"{name}-ownership",
-            bucket=self.bucket.id,
-            rule={"object_ownership": "BucketOwnerEnforced"},
-            opts=opts,
-        )
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            f"{name}-encryption",
-            bucket=self.bucket.id,
-            rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
-            opts=opts,
-        )
-        self.versioning = aws.s3.BucketVersioning(
-            f"{name}-versioning",
-            bucket=self.bucket.id,
-            versioning_configuration={"status": "Enabled"},
-            opts=opts,
-        )
-        # Overwritten and deleted images stay restorable for a while, then stop costing storage.
-        aws.s3.BucketLifecycleConfiguration(
-            f"{name}-lifecycle",
-            bucket=self.bucket.id,
-            rules=[
-                {
-                    "id": "expire-old-versions",
-                    "status": "Enabled",
-                    "filter": {},
-                    "noncurrent_version_expiration": {"noncurrent_days": noncurrent_days},
-                    "abort_incomplete_multipart_upload": {"days_after_initiation": ABORT_INCOMPLETE_UPLOAD_DAYS},
-                }
-            ],
-            opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[self.versioning])),
-        )
 
 
 class ImageStorage(pulumi.ComponentResource):
@@ -93,11 +45,18 @@ class ImageStorage(pulumi.ComponentResource):
     ) -> None:
         super().__init__("shop:storage:ImageStorage", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        primary = _PrivateBucket(child_name(name, "images"), config.noncurrent_version_days, child)
-        replica = _PrivateBucket(
+        # Overwritten and deleted images stay restorable for a while, then stop costing storage.
+        primary = PrivateBucket(
+            child_name(name, "images"),
+            child,
+            lifecycle_id="expire-old-versions",
+            noncurrent_days=config.noncurrent_version_days,
+        )
+        replica = PrivateBucket(
             child_name(name, "images-replica"),
-            config.noncurrent_version_days,
             pulumi.ResourceOptions(parent=self, provider=replica_provider),
+            lifecycle_id="expire-old-versions",
+            noncurrent_days=config.noncurrent_version_days,
         )
         self.bucket = primary.bucket
         self.replica_bucket = replica.bucket
@@ -179,23 +138,12 @@ class ImageStorage(pulumi.ComponentResource):
             }
         )
 
-    def _replicate(self, name: str, primary: _PrivateBucket, replica: _PrivateBucket) -> None:
+    def _replicate(self, name: str, primary: PrivateBucket, replica: PrivateBucket) -> None:
         child = pulumi.ResourceOptions(parent=self)
         role = aws.iam.Role(
             child_name(name, "replication-role"),
             description="S3 replication of the image bucket to its replica",
-            assume_role_policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "s3.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                }
-            ),
+            assume_role_policy=service_trust_policy("s3.amazonaws.com"),
             opts=child,
         )
         aws.iam.RolePolicy(

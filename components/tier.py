@@ -10,6 +10,7 @@ import pulumi
 import pulumi_aws as aws
 
 from .config import TierConfig
+from .iam import service_trust_policy
 from .naming import child_name, default_tags
 
 # Seconds a new instance gets to boot before failed load balancer checks count against it.
@@ -90,18 +91,7 @@ class Tier(pulumi.ComponentResource):
 
         role = aws.iam.Role(
             child_name(name, "instance-role"),
-            assume_role_policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "ec2.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                }
-            ),
+            assume_role_policy=service_trust_policy("ec2.amazonaws.com"),
             description=f"Instances of the {name} tier",
             opts=child,
         )

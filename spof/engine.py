@@ -156,50 +156,58 @@ def _run_recorded(program: Program, stack: str, config: Mapping[str, str]) -> Re
 
     class RecordingMonitor(mocks.MockMonitor):
         def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
-            urn = self.make_urn(request.parent, request.type, request.name)
-            pending.urn = urn
-            pending.outputs = {}
+            urn = self._start(request)
             response = super().RegisterResource(request)
-            if request.type == "pulumi:pulumi:Stack":
-                return response
-            recording.resources.append(
-                Resource(
-                    urn=urn,
-                    type=request.type,
-                    name=request.name,
-                    props=_plain(pending.inputs),
-                    id=response.id or None,
-                    parent=request.parent or None,
-                    provider=request.provider or None,
-                    outputs=_plain(pending.outputs),
+            if request.type != "pulumi:pulumi:Stack":
+                self._record(
+                    urn,
+                    request,
+                    resource_id=response.id,
                     property_dependencies={
                         key: list(deps.urns) for key, deps in request.propertyDependencies.items() if deps.urns
                     },
                     custom=bool(request.custom),
                 )
-            )
             return response
 
         def ReadResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
             # A resource read with `.get()` exists already; it is recorded so that references
             # to it (an existing subnet, say) can be followed.
+            urn = self._start(request)
+            response = super().ReadResource(request)
+            self._record(urn, request, resource_id=request.id, property_dependencies={}, custom=True)
+            return response
+
+        def _start(self, request: Any) -> str:
+            # The mock's new_resource runs on this thread inside the SDK's call and reads these.
             urn = self.make_urn(request.parent, request.type, request.name)
             pending.urn = urn
             pending.outputs = {}
-            response = super().ReadResource(request)
+            return urn
+
+        def _record(
+            self,
+            urn: str,
+            request: Any,
+            *,
+            resource_id: str,
+            property_dependencies: dict[str, list[str]],
+            custom: bool,
+        ) -> None:
             recording.resources.append(
                 Resource(
                     urn=urn,
                     type=request.type,
                     name=request.name,
                     props=_plain(pending.inputs),
-                    id=request.id or None,
+                    id=resource_id or None,
                     parent=request.parent or None,
                     provider=request.provider or None,
                     outputs=_plain(pending.outputs),
+                    property_dependencies=property_dependencies,
+                    custom=custom,
                 )
             )
-            return response
 
     class WarningCollector(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:

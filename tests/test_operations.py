@@ -82,7 +82,7 @@ def test_alarm_email_subscription(plan: PlanFactory) -> None:
 
 def test_access_logs_to_versioned_bucket(graph: Graph) -> None:
     log_bucket = next(b for b in graph.of_type(*g.BUCKETS) if b.name == "logs-bucket")
-    versioning = next(v for v in graph.of_type(*g.BUCKET_VERSIONINGS) if v.name == "logs-versioning")
+    versioning = next(v for v in graph.of_type(*g.BUCKET_VERSIONINGS) if v.name == "logs-bucket-versioning")
     assert versioning.props["versioningConfiguration"]["status"] == "Enabled"
     assert graph.ref(versioning, "bucket", *g.BUCKETS) is log_bucket
     for alb in graph.of_type(*g.LOAD_BALANCERS):

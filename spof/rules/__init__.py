@@ -82,6 +82,11 @@ def rule(
     return register
 
 
+def join_sorted(values: Iterable[str]) -> str:
+    """Join names for a message in a stable order."""
+    return ", ".join(sorted(values))
+
+
 def finding_layer(graph: Graph, rule_: Rule, resource: Resource) -> str:
     """Return the layer a finding is reported under.
 

@@ -15,11 +15,7 @@ from ..graph import (
     describe,
     is_known,
 )
-from . import Violation, rule
-
-
-def _join(values: Iterable[str]) -> str:
-    return ", ".join(sorted(values))
+from . import Violation, join_sorted, rule
 
 
 def _is_count(value: object) -> TypeGuard[int | float]:
@@ -180,7 +176,7 @@ def elasticache_nodes_single_az(graph: Graph) -> Iterable[Violation]:
         yield Violation(
             group,
             f"ElastiCache replication group {group.name} must place its nodes in at least 2 AZs "
-            f"(its subnet group {subnet_group.name} has subnets in {len(zones)}: {_join(zones)})",
+            f"(its subnet group {subnet_group.name} has subnets in {len(zones)}: {join_sorted(zones)})",
         )
 
     for subnet_group in graph.of_type(CACHE_SUBNET_GROUP):
@@ -192,5 +188,5 @@ def elasticache_nodes_single_az(graph: Graph) -> Iterable[Violation]:
         yield Violation(
             subnet_group,
             f"Cache subnet group {subnet_group.name} must have subnets in at least 2 AZs "
-            f"(found {len(zones)}: {_join(zones)})",
+            f"(found {len(zones)}: {join_sorted(zones)})",
         )

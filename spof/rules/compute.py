@@ -22,7 +22,7 @@ from ..graph import (
     is_known,
     strings_in,
 )
-from . import Violation, rule
+from . import Violation, join_sorted, rule
 
 TRAFFIC_SOURCE_ATTACHMENT = "aws:autoscaling/trafficSourceAttachment:TrafficSourceAttachment"
 # Traffic source types that are load balancers: Classic (`elb`) and ALB, NLB or GWLB (`elbv2`).
@@ -43,10 +43,6 @@ def group_azs(graph: Graph, group: Resource) -> set[str] | None:
     return None
 
 
-def _join(values: Iterable[str]) -> str:
-    return ", ".join(sorted(values))
-
-
 @rule(
     "asg-single-az",
     "app",
@@ -62,7 +58,7 @@ def asg_single_az(graph: Graph) -> Iterable[Violation]:
         yield Violation(
             group,
             f"Auto Scaling group {group.name} must launch instances in at least 2 AZs "
-            f"(found {len(zones)}: {_join(zones)})",
+            f"(found {len(zones)}: {join_sorted(zones)})",
         )
 
 
@@ -94,7 +90,7 @@ def load_balancer_sources(graph: Graph) -> dict[str, list[str]]:
         target_groups = group.props.get("targetGroupArns")
         if target_groups:
             names = graph.resolve(group, "targetGroupArns", *TARGET_GROUPS)
-            add(group, "target group " + _join(t.name for t in names) if names else "a target group")
+            add(group, "target group " + join_sorted(t.name for t in names) if names else "a target group")
         classic = group.props.get("loadBalancers")
         if classic:
             add(group, "a Classic Load Balancer")
@@ -106,7 +102,7 @@ def load_balancer_sources(graph: Graph) -> dict[str, list[str]]:
         for group in graph.resolve(attachment, "autoscalingGroupName", AUTOSCALING_GROUP) or ():
             if attachment.props.get("lbTargetGroupArn"):
                 names = graph.resolve(attachment, "lbTargetGroupArn", *TARGET_GROUPS)
-                add(group, "target group " + _join(t.name for t in names) if names else "a target group")
+                add(group, "target group " + join_sorted(t.name for t in names) if names else "a target group")
             elif attachment.props.get("elb"):
                 add(group, "a Classic Load Balancer")
     for attachment in graph.of_type(TRAFFIC_SOURCE_ATTACHMENT):

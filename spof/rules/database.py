@@ -15,11 +15,7 @@ from ..graph import (
     describe,
     is_known,
 )
-from . import Violation, rule
-
-
-def _join(values: Iterable[str]) -> str:
-    return ", ".join(sorted(values))
+from . import Violation, join_sorted, rule
 
 
 def is_replica(instance: Resource) -> bool:
@@ -73,7 +69,7 @@ def aurora_instances_single_az(graph: Graph) -> Iterable[Violation]:
             yield Violation(
                 cluster,
                 f"Aurora cluster {cluster.name} must have at least 2 cluster instances in distinct AZs "
-                f"(found {len(instances)}{': ' + _join(i.name for i in instances) if instances else ''})",
+                f"(found {len(instances)}{': ' + join_sorted(i.name for i in instances) if instances else ''})",
             )
             continue
         zones = [instance.props.get("availabilityZone") for instance in instances]
@@ -83,7 +79,7 @@ def aurora_instances_single_az(graph: Graph) -> Iterable[Violation]:
         yield Violation(
             cluster,
             f"Aurora cluster {cluster.name} must have cluster instances in at least 2 AZs "
-            f"(all {len(instances)} are pinned to {zones[0]}: {_join(i.name for i in instances)})",
+            f"(all {len(instances)} are pinned to {zones[0]}: {join_sorted(i.name for i in instances)})",
         )
 
 
@@ -127,7 +123,7 @@ def rds_replica_source_no_backups(graph: Graph) -> Iterable[Violation]:
         named = (
             f"read replica {replicas[0].name} replicates it"
             if len(replicas) == 1
-            else f"read replicas {_join(replica.name for replica in replicas)} replicate it"
+            else f"read replicas {join_sorted(replica.name for replica in replicas)} replicate it"
         )
         yield Violation(
             source,
@@ -192,5 +188,6 @@ def rds_subnet_group_single_az(graph: Graph) -> Iterable[Violation]:
             continue
         yield Violation(
             group,
-            f"DB subnet group {group.name} must have subnets in at least 2 AZs (found {len(zones)}: {_join(zones)})",
+            f"DB subnet group {group.name} must have subnets in at least 2 AZs "
+            f"(found {len(zones)}: {join_sorted(zones)})",
         )

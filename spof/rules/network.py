@@ -24,7 +24,7 @@ from ..graph import (
     Resource,
     is_known,
 )
-from . import Violation, rule
+from . import Violation, join_sorted, rule
 
 DEFAULT_ROUTE_TABLE = "aws:ec2/defaultRouteTable:DefaultRouteTable"
 MAIN_ROUTE_TABLE_ASSOCIATION = "aws:ec2/mainRouteTableAssociation:MainRouteTableAssociation"
@@ -208,10 +208,6 @@ def _vpc_key(graph: Graph, subnet: Resource) -> tuple[str, Resource | None] | No
     return None
 
 
-def _join(values: Iterable[str]) -> str:
-    return ", ".join(sorted(values))
-
-
 @rule(
     "subnet-tier-single-az",
     "network",
@@ -248,7 +244,7 @@ def subnet_tier_single_az(graph: Graph) -> Iterable[Violation]:
         yield Violation(
             vpc if vpc is not None else subnets[0],
             f"The {tier} subnets of {where} must sit in at least 2 AZs "
-            f"(found {len(zones)}: {_join(zones) or 'none'}; subnets {_join(s.name for s in subnets)})",
+            f"(found {len(zones)}: {join_sorted(zones) or 'none'}; subnets {join_sorted(s.name for s in subnets)})",
         )
 
 
@@ -332,5 +328,5 @@ def lb_single_az(graph: Graph) -> Iterable[Violation]:
         yield Violation(
             balancer,
             f"Load balancer {balancer.name} must use subnets in at least 2 AZs "
-            f"(found {len(zones)}: {_join(zones) or 'none'})",
+            f"(found {len(zones)}: {join_sorted(zones) or 'none'})",
         )
