@@ -25,6 +25,8 @@ AWS_REGION_KEY = "aws:region"
 AWS_REGION_PATTERN = r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$"
 DNS_PROVIDERS = ("route53", "cloudflare")
 CACHE_ENGINE_VERSIONS = {"valkey": "8.0", "redis": "7.1"}
+# The replica region of a stack whose own region is the default replica region.
+FALLBACK_REPLICA_REGION = "us-east-1"
 AL2023_IMAGE = "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
 
 _INSTANCE_TYPE = r"^[a-z][a-z0-9-]*\.[a-z0-9]+$"
@@ -57,6 +59,8 @@ class Setting:
     required: bool = False
     # A value each new project chooses for itself; `pulumi new` prompts for it.
     prompt: bool = False
+    # A list value shown in errors and the README, written as JSON.
+    example: Any = None
 
     def allowed(self) -> str:
         """Describe the allowed values in words, for errors and the README."""
@@ -71,8 +75,9 @@ class Setting:
                 items = "values from " + ", ".join(self.choices)
             else:
                 items = self.pattern_hint or "strings"
-            least = f"at least {self.min_items} " if self.min_items else ""
-            return f"a list of {least}unique {items}".replace("  ", " ")
+            size = "a non-empty list" if self.min_items else "a list"
+            example = f", such as {json.dumps(self.example)}" if self.example else ""
+            return f"{size} of unique {items}{example}"
         return self.pattern_hint or "a string"
 
 
@@ -324,6 +329,7 @@ SETTINGS: tuple[Setting, ...] = (
         "failure, which the SPOF rules report.",
         choices=DNS_PROVIDERS,
         min_items=1,
+        example=["route53", "cloudflare"],
     ),
     Setting(
         "dns.ttl",
@@ -363,8 +369,8 @@ SETTINGS: tuple[Setting, ...] = (
         "string",
         "us-west-2",
         "Region of the replica image bucket. S3 replicates every image there, and CloudFront "
-        "falls back to it when the primary bucket answers with a server error. Must differ "
-        "from `aws:region`.",
+        "falls back to it when the primary bucket returns a server error. Must differ from "
+        "`aws:region`; a stack in us-west-2 that leaves it unset gets us-east-1.",
         pattern=AWS_REGION_PATTERN,
         pattern_hint="an AWS region such as us-west-2",
     ),
@@ -390,8 +396,9 @@ SETTINGS: tuple[Setting, ...] = (
         "Payment providers the shop can charge through. Each gets a Secrets Manager secret "
         "for its credentials; fewer than two is a single point of failure for checkout.",
         pattern=r"^[a-z][a-z0-9-]{1,30}$",
-        pattern_hint="lower-case provider names such as stripe",
+        pattern_hint="lower-case provider names",
         min_items=1,
+        example=["stripe", "adyen"],
         required=True,
         prompt=True,
     ),
@@ -429,6 +436,7 @@ SETTINGS: tuple[Setting, ...] = (
         pattern=_IAM_USER_NAME,
         pattern_hint="IAM user names",
         prompt=True,
+        example=["alice.admin", "bob.admin"],
     ),
     Setting(
         "ci.githubRepository",
@@ -573,8 +581,6 @@ def _coerce_integer(setting: Setting, value: Any) -> int:
     # bool is a subclass of int in Python, but `true` is not a count.
     if isinstance(value, bool):
         raise _invalid(setting, value)
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
     if isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
         value = int(value.strip())
     if not isinstance(value, int):
@@ -594,6 +600,9 @@ def _coerce_boolean(setting: Setting, value: Any) -> bool:
 
 
 def _coerce_string(setting: Setting, value: Any) -> str:
+    # An unquoted version in a YAML file, such as `engineVersion: 8.4`, reads as a number.
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
     if not isinstance(value, str):
         raise _invalid(setting, value)
     if setting.pattern and not re.fullmatch(setting.pattern, value):
@@ -668,6 +677,9 @@ def _flatten(project_values: Mapping[str, Any]) -> dict[str, Any]:
             continue
         if name not in GROUPS:
             check_key(name)
+        # A group left empty in YAML (`shop:ci:` with nothing under it) reads as null.
+        if value is None:
+            continue
         # Pulumi passes an object-valued key to the program as JSON text.
         if isinstance(value, str):
             with contextlib.suppress(json.JSONDecodeError):
@@ -743,6 +755,8 @@ def validate(config: Mapping[str, Any], project: str) -> ShopConfig:
             "missing: required when dns.providers includes cloudflare; expected "
             + SETTINGS_BY_KEY["dns.cloudflareAccountId"].pattern_hint,
         )
+    if "storage.replicaRegion" not in stack_values and values["storage.replicaRegion"] == region:
+        values["storage.replicaRegion"] = FALLBACK_REPLICA_REGION
     if values["storage.replicaRegion"] == region:
         raise ConfigError(
             "storage.replicaRegion",

@@ -61,8 +61,8 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument(
         "--severity",
         choices=("mandatory", "advisory"),
-        default="mandatory",
-        help="severity of the findings; advisory never fails (default: mandatory)",
+        help="severity of the findings; advisory never fails (default: the stack's "
+        "<project>:redundancy.enforcement, else mandatory)",
     )
 
     verify = commands.add_parser("verify", help="check a deployed stack in a live AWS account with the same rules")

@@ -30,6 +30,11 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|") if text else "-"
 
 
+def _layer_cell(rule: Rule) -> str:
+    # A tier rule reports in the layer its resource is tagged with, web or app.
+    return f"`{rule.layer}` or the tier's tag" if rule.tier else f"`{rule.layer}`"
+
+
 def rules_table(rules: Iterable[Rule] | None = None) -> str:
     """Return the Markdown table of the rules, ordered by layer as the design lists them, then by id."""
     order = {layer: index for index, layer in enumerate(LAYERS)}
@@ -40,7 +45,7 @@ def rules_table(rules: Iterable[Rule] | None = None) -> str:
     ]
     for rule in selected:
         lines.append(
-            f"| `{rule.id}` | `{rule.layer}` | {_cell(rule.description)} | {_cell(rule.security_hub)} "
+            f"| `{rule.id}` | {_layer_cell(rule)} | {_cell(rule.description)} | {_cell(rule.security_hub)} "
             f"| {_cell(rule.checkov)} |"
         )
     return "\n".join(lines)
@@ -75,7 +80,7 @@ def outputs_table() -> str:
     """Return the Markdown table of the stack outputs."""
     from components.outputs import STACK_OUTPUTS
 
-    lines = ["| Output | What it holds |", "|--------|---------------|"]
+    lines = ["| Output | What it contains |", "|--------|------------------|"]
     lines.extend(f"| `{name}` | {_cell(description)} |" for name, description in STACK_OUTPUTS.items())
     return "\n".join(lines)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,38 +26,53 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def _assignment_key(assignment: str, project: str) -> str:
-    namespaced, path, _ = stackconfig.parse_assignment(assignment, project)
-    name = namespaced.split(":", 1)[1] if namespaced.startswith(project + ":") else namespaced
-    return ".".join([name, *path])
+def _override(assignment: stackconfig.Assignment, project: str) -> object:
+    """Check a project key of `--set` against the schema and return the value to set.
+
+    Keys that hold strings take VALUE as typed, so `--set database.engineVersion=8.4` means the
+    text "8.4", as `pulumi config set --path` stores it; a quoted JSON string is unquoted.
+    """
+    from components.config import SETTINGS_BY_KEY, ConfigError, check_key
+
+    if not assignment.namespaced.startswith(project + ":"):
+        return assignment.value
+    try:
+        check_key(assignment.dotted)
+    except ConfigError as error:
+        raise PlanInputError(f"--set {assignment.text}: {error}") from None
+    setting = SETTINGS_BY_KEY.get(assignment.dotted)
+    indexed = any(isinstance(part, int) for part in assignment.path)
+    if indexed and (setting is None or setting.kind != "list"):
+        raise PlanInputError(f"--set {assignment.text}: {assignment.dotted} is not a list, so it takes no index")
+    holds_text = setting is not None and (setting.kind == "string" or (indexed and setting.kind == "list"))
+    if holds_text and not isinstance(assignment.value, str):
+        return assignment.raw
+    return assignment.value
 
 
 def build_plan(stack: str, assignments: Sequence[str] = (), directory: Path = ROOT) -> Report:
     """Validate the stack's configuration, run the program offline and check its resources."""
     # The project's own schema lives beside the program; it is imported from there so that the
     # plan and `pulumi up` validate with the same code.
-    from components.config import ConfigError, check_key, validate
+    from components.config import ConfigError, validate
 
     try:
         program = engine.Program.load(directory)
         path = stackconfig.stack_file(program.stack_config_dir, stack)
         from_file = stackconfig.load(path)
-        values = {key: value for key, value in from_file.items()}
-        for assignment in assignments:
-            namespaced, key_path, value = stackconfig.parse_assignment(assignment, program.project)
-            if namespaced.startswith(program.project + ":"):
-                try:
-                    check_key(".".join([namespaced.split(":", 1)[1], *key_path]))
-                except ConfigError as error:
-                    raise PlanInputError(f"--set {assignment}: {error}") from None
-            stackconfig.apply(values, namespaced, key_path, value)
+        # Overrides change nested objects in place, and the file's own values must stay intact
+        # to tell a bad value in the file from a bad `--set`.
+        values = copy.deepcopy(from_file)
+        parsed = [stackconfig.parse_assignment(assignment, program.project) for assignment in assignments]
+        for assignment in parsed:
+            stackconfig.apply(values, assignment, _override(assignment, program.project))
     except (engine.ProgramError, stackconfig.StackConfigError) as error:
         raise PlanInputError(str(error)) from None
 
     try:
         shop = validate(values, program.project)
     except ConfigError as error:
-        raise PlanInputError(_blame(error, from_file, assignments, path, program.project)) from None
+        raise PlanInputError(_blame(error, from_file, parsed, path, program.project)) from None
 
     recording = engine.record(program, stack, engine.encode_config(values))
     graph = recording.graph
@@ -73,7 +89,9 @@ def build_plan(stack: str, assignments: Sequence[str] = (), directory: Path = RO
     )
 
 
-def _blame(error: Exception, from_file: dict, assignments: Sequence[str], path: Path, project: str) -> str:
+def _blame(
+    error: Exception, from_file: dict, assignments: Sequence[stackconfig.Assignment], path: Path, project: str
+) -> str:
     """Say whether a bad value came from the stack file or from a `--set`."""
     from components.config import ConfigError, validate
 
@@ -84,9 +102,10 @@ def _blame(error: Exception, from_file: dict, assignments: Sequence[str], path: 
         if file_error.key == key:
             return f"{_shown(path)}: {error}"
     matching = [
-        a
-        for a in assignments
-        if _assignment_key(a, project).startswith(key) or key.startswith(_assignment_key(a, project))
+        assignment
+        for assignment in assignments
+        if assignment.namespaced.startswith(project + ":")
+        and (assignment.dotted.startswith(key) or key.startswith(assignment.dotted))
     ]
-    source = f"--set {matching[-1]}" if matching else "--set"
+    source = f"--set {matching[-1].text}" if matching else "--set"
     return f"{source}: {error}"

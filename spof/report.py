@@ -83,7 +83,7 @@ def _count(number: int, noun: str) -> str:
 
 
 def _az_list(azs: Sequence[str]) -> str:
-    return ", ".join(azs) if azs else "no AZ"
+    return ", ".join(azs) if azs else "no particular AZ (regional or global)"
 
 
 def render_text(report: Report, text_sections: Sequence[str] = ()) -> str:

@@ -15,8 +15,17 @@ from typing import Any
 ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
 
-# Regions with more than three AZs; every other region is simulated with three.
-_REGION_AZ_COUNTS = {"us-east-1": 6, "us-west-2": 4, "ap-northeast-1": 3}
+# The AZ letters a new account is offered in regions where they are not simply a, b and c.
+# NOTE: an estimate for planning only: AWS maps letters to physical AZs per account, and older
+# accounts may see more or other letters. `pulumi up` reads the real list from the account.
+_REGION_AZ_LETTERS = {
+    "us-east-1": "abcdef",
+    "us-west-1": "ac",
+    "us-west-2": "abcd",
+    "ap-northeast-1": "acd",
+    "ap-northeast-2": "abcd",
+    "ca-central-1": "abd",
+}
 
 # Resource types whose AWS id carries a well-known prefix.
 _ID_PREFIXES = {
@@ -137,8 +146,8 @@ def _uuid(seed: str) -> str:
 
 
 def availability_zones(region: str) -> list[str]:
-    count = _REGION_AZ_COUNTS.get(region, 3)
-    return [f"{region}{letter}" for letter in "abcdef"[:count]]
+    """Return the simulated AZ names of a region: a, b and c unless the table above says otherwise."""
+    return [f"{region}{letter}" for letter in _REGION_AZ_LETTERS.get(region, "abc")]
 
 
 def physical_name(name: str, seed: str) -> str:

@@ -12,6 +12,7 @@ the graph and the DNS rules compare them with Route 53.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -98,11 +99,15 @@ def _resolve_region(account: Account, requested: str | None, settings: StackSett
 
     try:
         account.session = boto3.session.Session()
-        region = account.session.region_name
+        # boto3 reads AWS_DEFAULT_REGION and the profile; the AWS CLI v2 and most tools also
+        # honour AWS_REGION, so it is read here as well.
+        region = account.session.region_name or os.environ.get("AWS_REGION")
     except BotoCoreError as error:
         raise VerifyError(f"cannot read the AWS configuration: {error}") from None
     if not region:
-        raise VerifyError("no AWS region: pass --region, or set AWS_REGION, or add aws:region to the stack file")
+        raise VerifyError(
+            "no AWS region: pass --region, set AWS_REGION or AWS_DEFAULT_REGION, or add aws:region to the stack file"
+        )
     return region
 
 
@@ -234,6 +239,8 @@ def build_verify(
         raise VerifyError(str(error)) from None
     token = cloudflare_token or os.environ.get(TOKEN_VARIABLE) or None
 
+    if endpoint_url is not None and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", endpoint_url):
+        raise VerifyError(f"--endpoint-url {endpoint_url!r} is invalid: expected a URL such as http://127.0.0.1:5000")
     account = Account(stack, program.project, region or "", endpoint_url)
     account.region = _resolve_region(account, region, settings)
     try:
@@ -243,6 +250,11 @@ def build_verify(
     except LiveAccessError as error:
         raise VerifyError(str(error)) from None
 
+    if not found:
+        raise VerifyError(
+            f"no resources tagged {STACK_TAG}={stack} found in {_location(account)}; check --stack, "
+            "--region and which account the credentials belong to"
+        )
     graph = Graph([*found, *cloudflare_resources])
     rule_ids = [rule.id for rule in all_rules() if cloudflare.checked or rule.id not in CLOUDFLARE_RULES]
     findings = evaluate(graph, settings.enforcement, rule_ids)
@@ -264,12 +276,16 @@ def build_verify(
     )
 
 
-def _summary(account: Account) -> str:
+def _location(account: Account) -> str:
     where = f"AWS account {account.account_id or '(unknown)'}, region {account.region}"
     if account.endpoint_url:
         where += f", endpoint {account.endpoint_url}"
+    return where
+
+
+def _summary(account: Account) -> str:
     return (
-        f"Live check of {where}: the resources tagged {PROJECT_TAG}={account.project} and "
+        f"Live check of {_location(account)}: the resources tagged {PROJECT_TAG}={account.project} and "
         f"{STACK_TAG}={account.stack}. Their URNs are synthetic: urn:<provider>:live::<stack>::<type>::<id>."
     )
 

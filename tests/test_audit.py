@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from pulumi.runtime import rpc
 
-from spof import engine, simulated
+from spof import cli, engine, simulated
 from spof.audit import build_audit
 from spof.graph import Resource
 from spof.report import Report
@@ -235,3 +235,31 @@ def test_cli_raising_program_exits_2() -> None:
     assert result.stdout == ""
     assert "__main__.py:9" in result.stderr
     assert "ValueError" in result.stderr
+
+
+def test_several_stacks_need_stack_option(capsys: pytest.CaptureFixture[str]) -> None:
+    status = cli.main(["audit", str(ROOT)])
+    captured = capsys.readouterr()
+    assert status == 2
+    assert "has several stacks (dev, prod, staging): choose one with --stack" in captured.err
+    assert len(captured.err.strip().splitlines()) == 1
+
+
+def test_unknown_stack_of_program_exits_two(capsys: pytest.CaptureFixture[str]) -> None:
+    status = cli.main(["audit", str(ROOT), "--stack", "nosuch"])
+    assert status == 2
+    assert "stack 'nosuch' not found" in capsys.readouterr().err
+
+
+def test_stack_enforcement_sets_severity(capsys: pytest.CaptureFixture[str]) -> None:
+    status = cli.main(["audit", str(ROOT), "--stack", "dev", "--format", "json"])
+    document = json.loads(capsys.readouterr().out)
+    assert status == 0
+    assert {finding["severity"] for finding in document["findings"]} == {"advisory"}
+
+
+def test_severity_option_overrides_stack(capsys: pytest.CaptureFixture[str]) -> None:
+    status = cli.main(["audit", str(ROOT), "--stack", "dev", "--severity", "mandatory", "--format", "json"])
+    document = json.loads(capsys.readouterr().out)
+    assert status == 1
+    assert {finding["severity"] for finding in document["findings"]} == {"mandatory"}

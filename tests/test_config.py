@@ -114,8 +114,8 @@ def test_string_pattern_mismatch() -> None:
 def test_list_with_unknown_provider() -> None:
     error = error_for(with_value("dns.providers", ["route53", "gandi"]))
     assert str(error) == (
-        'dns.providers: invalid value ["route53", "gandi"]: expected a list of at least 1 '
-        "unique values from route53, cloudflare"
+        'dns.providers: invalid value ["route53", "gandi"]: expected a non-empty list of unique values '
+        'from route53, cloudflare, such as ["route53", "cloudflare"]'
     )
 
 
@@ -245,3 +245,26 @@ def test_unknown_flat_key() -> None:
     error = error_for(values)
     assert error.key == "web.minsize"
     assert "did you mean 'minSize'" in str(error)
+
+
+def test_integer_given_as_float() -> None:
+    error = error_for(with_value("azCount", 2.0))
+    assert str(error) == "azCount: invalid value 2.0: expected an integer from 1 to 6"
+
+
+def test_unquoted_version_read_as_text() -> None:
+    config = validate(with_value("database.engineVersion", 8.4), "shop")
+    assert config.database.engine_version == "8.4"
+
+
+def test_replica_region_follows_stack_region() -> None:
+    values = with_value("aws:region", "us-west-2")
+    assert validate(values, "shop").storage.replica_region == "us-east-1"
+
+
+def test_empty_group_reads_as_unset() -> None:
+    values = prod_values()
+    values["shop:ci"] = None
+    error = error_for(values)
+    assert error.key == "ci.githubRepository"
+    assert str(error).startswith("ci.githubRepository: missing")

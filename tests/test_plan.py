@@ -90,6 +90,11 @@ def test_cli_json_exit_zero() -> None:
         (["--set", "web.minSize=0"], "web.minSize: invalid value 0"),
         (["--set", 'dns.providers=["route53", "bind"]'], "dns.providers: invalid value"),
         (["--set", "azCount.x=1"], "azCount.x: unknown configuration key"),
+        (["--set", "dns.ttl=10"], "--set dns.ttl=10: dns.ttl: invalid value 10"),
+        (["--set", "azCount=2.0"], "--set azCount=2.0: azCount: invalid value 2.0"),
+        (["--set", "admins[5]=carol"], "index 5 is out of range: shop:admins has 2 items, so the next one is [2]"),
+        (["--set", "web[0]=1"], "web is not a list, so it takes no index"),
+        (["--set", "shop:=1"], "expected KEY=VALUE with a key name"),
     ],
 )
 def test_bad_input_exits_two(args: list[str], expected: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -149,3 +154,30 @@ def test_az_count_beyond_region(capsys: pytest.CaptureFixture[str]) -> None:
     captured = capsys.readouterr()
     assert status == 2
     assert "azCount: invalid value 4: region eu-west-1 offers 3 AZs" in captured.err
+
+
+def test_set_list_item_by_index(plan: PlanFactory) -> None:
+    graph = plan("prod", "admins[1]=carol.admin").graph
+    users = sorted(r.props["name"] for r in graph.of_type("aws:iam/user:User"))
+    assert users == ["alice.admin", "carol.admin"]
+
+
+def test_set_string_key_keeps_text(plan: PlanFactory) -> None:
+    graph = plan("prod", "database.engineVersion=8.4").graph
+    primary = next(r for r in graph.of_type("aws:rds/instance:Instance") if r.name == "database-primary")
+    assert primary.props["engineVersion"] == "8.4"
+
+
+def test_duplicate_key_in_stack_file_rejected(project_copy: Path) -> None:
+    (project_copy / "stacks" / "Pulumi.twice.yaml").write_text("config:\n  shop:azCount: 3\n  shop:azCount: 2\n")
+    with pytest.raises(PlanInputError) as raised:
+        build_plan("twice", directory=project_copy)
+    assert "key 'shop:azCount' appears twice (first on line 2)" in str(raised.value)
+
+
+def test_yaml_yes_is_not_a_boolean(project_copy: Path) -> None:
+    text = (ROOT / "stacks" / "Pulumi.prod.yaml").read_text().replace("multiAz: true", "multiAz: yes")
+    (project_copy / "stacks" / "Pulumi.yes.yaml").write_text(text)
+    with pytest.raises(PlanInputError) as raised:
+        build_plan("yes", directory=project_copy)
+    assert 'database.multiAz: invalid value "yes": expected true or false' in str(raised.value)

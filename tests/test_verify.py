@@ -552,7 +552,39 @@ def test_no_region_one_line(isolated_env: dict[str, str], capsys: pytest.Capture
     captured = capsys.readouterr()
     assert code == cli.EXIT_INPUT
     assert captured.err.splitlines() == [
-        "error: no AWS region: pass --region, or set AWS_REGION, or add aws:region to the stack file"
+        "error: no AWS region: pass --region, set AWS_REGION or AWS_DEFAULT_REGION, or add aws:region to the stack file"
+    ]
+
+
+def test_region_from_aws_region_variable(
+    account: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deploy(account, stack="qa")
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    code, out = run_verify(capsys, "--stack", "qa", "--endpoint-url", account)
+    assert code == cli.EXIT_OK
+    assert "region us-east-1" in out
+
+
+def test_stack_with_no_resources_exits_two(account: str, capsys: pytest.CaptureFixture[str]) -> None:
+    deploy(account, stack="prod")
+    code = cli.main(["verify", "--stack", "prd", "--region", "us-east-1", "--endpoint-url", account])
+    captured = capsys.readouterr()
+    assert code == cli.EXIT_INPUT
+    assert captured.out == ""
+    assert captured.err.startswith("error: no resources tagged pulumi:stack=prd found in AWS account 123456789012")
+    assert captured.err.rstrip().endswith("check --stack, --region and which account the credentials belong to")
+
+
+@pytest.mark.parametrize("url", ["notaurl", "127.0.0.1:5000"])
+def test_invalid_endpoint_url_one_line(
+    isolated_env: dict[str, str], capsys: pytest.CaptureFixture[str], url: str
+) -> None:
+    code = cli.main(["verify", "--stack", "prod", "--endpoint-url", url])
+    captured = capsys.readouterr()
+    assert code == cli.EXIT_INPUT
+    assert captured.err.splitlines() == [
+        f"error: --endpoint-url {url!r} is invalid: expected a URL such as http://127.0.0.1:5000"
     ]
 
 
