@@ -1,10 +1,10 @@
 """Run a Pulumi Python program under the SDK's mock engine and record what it registers.
 
 No Pulumi CLI, plugin or cloud account is involved: the program's own code runs, and every
-resource it registers is answered by `spof.simulated` and recorded with its camelCase inputs,
-its parent, its provider and the resources each property depends on. The run is a preview, as
-in `pulumi preview`: a callback on a value that nothing simulates is skipped, and the value is
-recorded as unknown.
+resource it registers gets simulated outputs from `spof.simulated`. Each is recorded with its
+camelCase inputs, its parent, its provider and the resources each property depends on. The run
+is a preview, as in `pulumi preview`: a callback on a value that nothing simulates is skipped,
+and the value is recorded as unknown.
 """
 
 from __future__ import annotations
@@ -79,13 +79,13 @@ class Program:
 
 @dataclass
 class Recording:
-    """What one run of a program registered."""
+    """The resources, stack outputs and data-source calls of one run of a program."""
 
     project: str
     stack: str
     resources: list[Resource]
     outputs: dict[str, Any]
-    # Data-source calls answered with simulated values, and those left unanswered.
+    # Data-source calls that got a simulated result, and those that got none.
     simulated_invokes: list[str] = field(default_factory=list)
     unanswered_invokes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -266,7 +266,7 @@ def _program_context(program: Program) -> Iterator[None]:
         sys.path.remove(str(program.directory))
         for name in set(sys.modules) - before:
             module_file = getattr(sys.modules[name], "__file__", None) or ""
-            # A virtualenv inside the program's directory holds packages, not the program.
+            # A virtualenv inside the program's directory contains packages, not the program.
             if module_file.startswith(str(program.directory) + os.sep) and "site-packages" not in module_file:
                 del sys.modules[name]
 
@@ -310,8 +310,8 @@ def record(program: Program, stack: str, config: Mapping[str, str]) -> Recording
     Raises ProgramError, with the file and line where the program failed, when it raises.
     """
     with warnings.catch_warnings():
-        # Provider SDKs warn about their own deprecated members on import and on use; the
-        # deprecations that matter to a program show up as engine warnings instead.
+        # Provider SDKs warn about their own deprecated members on import and on use. The
+        # deprecations that matter to a program reach the report as engine warnings instead.
         warnings.simplefilter("ignore", DeprecationWarning)
         try:
             return _run_recorded(program, stack, config)

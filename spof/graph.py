@@ -101,7 +101,7 @@ _IDENTITY_KEYS = (
 
 _DNS_TYPE_PREFIXES = ("aws:route53/", "cloudflare:")
 
-# The layer a resource belongs to when neither its tags nor its component say so.
+# The layer of a resource whose tags and component do not determine one.
 _TYPE_LAYERS: tuple[tuple[str, str], ...] = (
     ("aws:ec2/instance:", "app"),
     ("aws:ec2/launchTemplate:", "app"),
@@ -155,7 +155,7 @@ def strings_in(value: Any) -> Iterator[str]:
 
 @dataclass
 class Resource:
-    """One resource of a stack, with its inputs, and the outputs the source knows."""
+    """One resource of a stack, with its inputs and the outputs its source reports."""
 
     urn: str
     type: str
@@ -318,7 +318,7 @@ class Graph:
         """Return the design layer of a resource.
 
         The `layer` tag wins; then the layer most resources of the enclosing component carry;
-        then a default for the resource type. None when nothing tells.
+        then a default for the resource type. None when none of these applies.
         """
         if resource.urn in self._layer_cache:
             return self._layer_cache[resource.urn]

@@ -1,4 +1,4 @@
-"""Plausible cloud answers for the mock engine: resource ids, computed outputs and invokes.
+"""Plausible cloud responses for the mock engine: resource ids, computed outputs and invokes.
 
 Nothing here talks to a cloud. Ids look like AWS ids and are derived from the resource's URN,
 so two runs of the same program give the same plan. Outputs that a program commonly reads
@@ -75,7 +75,7 @@ _OPAQUE_IDS = {
     "cloudflare:index/record:Record": "{hex32}",
 }
 
-# Where the ARN is not the id, it is built from the resource's name.
+# ARN templates of the types whose id is not their ARN, filled in from the resource's name.
 _ARNS = {
     "aws:s3/bucket:Bucket": "s3:::{name}",
     "aws:s3/bucketV2:BucketV2": "s3:::{name}",
@@ -146,7 +146,7 @@ def _uuid(seed: str) -> str:
 
 
 def availability_zones(region: str) -> list[str]:
-    """Return the simulated AZ names of a region: a, b and c unless the table above says otherwise."""
+    """Return the simulated AZ names of a region: a, b and c unless the table above lists others."""
     return [f"{region}{letter}" for letter in _REGION_AZ_LETTERS.get(region, "abc")]
 
 
@@ -289,7 +289,7 @@ def _node_count(value: Any) -> int:
 
 
 def invoke_result(token: str, args: Mapping[str, Any], region: str) -> dict[str, Any] | None:
-    """Return a simulated answer to a data-source call, or None when the token is not modelled."""
+    """Return the simulated result of a data-source call, or None when the token is not simulated."""
     if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
         names = availability_zones(region)
         prefix = {"us-east-1": "use1", "us-west-2": "usw2"}.get(region, region.replace("-", "")[:6])
