@@ -28,8 +28,8 @@ from components.tier import Tier
 
 
 def read_config() -> ShopConfig:
-    # Pulumi's SDK reads one key at a time and offers no list of the keys a stack sets; the
-    # runtime's map is read whole so that a misspelt key is rejected instead of ignored.
+    # Pulumi's SDK reads one key at a time and offers no list of the keys a stack sets. The
+    # runtime's map is read whole, so that a misspelt key is rejected instead of ignored.
     values = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
     try:
         return validate(values, pulumi.get_project())

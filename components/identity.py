@@ -173,20 +173,13 @@ class Identity(pulumi.ComponentResource):
                 opts=child,
             ).arn
 
-        self.deploy_role = aws.iam.Role(
+        self.deploy_role = self._ci_role(
             child_name(name, "ci-deploy"),
-            description=f"Runs pulumi up for the {stack} stack from GitHub Actions or a deployer with MFA",
-            assume_role_policy=pulumi.Output.all(provider_arn, account_id).apply(
+            f"Runs pulumi up for the {stack} stack from GitHub Actions or a deployer with MFA",
+            pulumi.Output.all(provider_arn, account_id).apply(
                 lambda values: json.dumps(_deploy_trust(values[0], values[1], ci.github_repository, stack))
             ),
-            max_session_duration=CI_SESSION_SECONDS,
-            opts=child,
-        )
-        aws.iam.RolePolicyAttachment(
-            child_name(name, "ci-deploy-policy"),
-            role=self.deploy_role.name,
-            policy_arn=ADMINISTRATOR_ACCESS,
-            opts=child,
+            ADMINISTRATOR_ACCESS,
         )
         aws.iam.GroupPolicy(
             child_name(name, "deployers-assume-deploy-role"),
@@ -202,20 +195,13 @@ class Identity(pulumi.ComponentResource):
             opts=child,
         )
 
-        self.preview_role = aws.iam.Role(
+        self.preview_role = self._ci_role(
             child_name(name, "ci-preview"),
-            description="Runs pulumi preview for pull requests from GitHub Actions; read-only",
-            assume_role_policy=pulumi.Output.from_input(provider_arn).apply(
+            "Runs pulumi preview for pull requests from GitHub Actions; read-only",
+            pulumi.Output.from_input(provider_arn).apply(
                 lambda arn: json.dumps(github_trust_policy(arn, ci.github_repository, "pull_request"))
             ),
-            max_session_duration=CI_SESSION_SECONDS,
-            opts=child,
-        )
-        aws.iam.RolePolicyAttachment(
-            child_name(name, "ci-preview-policy"),
-            role=self.preview_role.name,
-            policy_arn=READ_ONLY_ACCESS,
-            opts=child,
+            READ_ONLY_ACCESS,
         )
         self.register_outputs(
             {
@@ -224,6 +210,21 @@ class Identity(pulumi.ComponentResource):
                 "administrators": list(admins),
             }
         )
+
+    def _ci_role(
+        self, role_name: str, description: str, trust_policy: pulumi.Input[str], policy_arn: str
+    ) -> aws.iam.Role:
+        """Create a CI role with one managed policy, named `<role_name>` and `<role_name>-policy`."""
+        child = pulumi.ResourceOptions(parent=self)
+        role = aws.iam.Role(
+            role_name,
+            description=description,
+            assume_role_policy=trust_policy,
+            max_session_duration=CI_SESSION_SECONDS,
+            opts=child,
+        )
+        aws.iam.RolePolicyAttachment(f"{role_name}-policy", role=role.name, policy_arn=policy_arn, opts=child)
+        return role
 
 
 def _deploy_trust(provider_arn: str, account_id: str, repository: str, stack: str) -> dict:

@@ -77,6 +77,15 @@ class _ApplicationLoadBalancer(pulumi.ComponentResource):
             opts=child,
         )
 
+    def _register(self) -> None:
+        """Register the outputs both kinds of load balancer share, once their listeners exist."""
+        self.register_outputs(
+            {
+                "dnsName": self.load_balancer.dns_name,
+                "targetGroupArn": self.target_group.arn,
+            }
+        )
+
 
 class PublicLoadBalancer(_ApplicationLoadBalancer):
     """The internet-facing ALB: HTTPS with an ACM certificate, and HTTP redirected to HTTPS."""
@@ -135,12 +144,7 @@ class PublicLoadBalancer(_ApplicationLoadBalancer):
             ],
             opts=child,
         )
-        self.register_outputs(
-            {
-                "dnsName": self.load_balancer.dns_name,
-                "targetGroupArn": self.target_group.arn,
-            }
-        )
+        self._register()
 
 
 class InternalLoadBalancer(_ApplicationLoadBalancer):
@@ -180,9 +184,4 @@ class InternalLoadBalancer(_ApplicationLoadBalancer):
             default_actions=[{"type": "forward", "target_group_arn": self.target_group.arn}],
             opts=pulumi.ResourceOptions(parent=self),
         )
-        self.register_outputs(
-            {
-                "dnsName": self.load_balancer.dns_name,
-                "targetGroupArn": self.target_group.arn,
-            }
-        )
+        self._register()

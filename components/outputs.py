@@ -1,4 +1,4 @@
-"""What each stack output holds; the README's table of outputs is generated from this."""
+"""Descriptions of the stack outputs, from which the README's table of outputs is generated."""
 
 STACK_OUTPUTS: dict[str, str] = {
     "azs": "AZs the stack spreads every tier over.",

@@ -167,7 +167,9 @@ def apply(values: MutableMapping[str, Any], assignment: Assignment, value: Any =
     if isinstance(current, str):
         with contextlib.suppress(json.JSONDecodeError):
             current = json.loads(current)
-    container: Any = current if current is not None else ([] if isinstance(assignment.path[0], int) else {})
+    container: Any = current
+    if container is None:
+        container = [] if isinstance(assignment.path[0], int) else {}
     values[assignment.namespaced] = container
     parents: list[PathPart] = []
     node = container
